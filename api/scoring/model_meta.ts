@@ -1,0 +1,134 @@
+/**
+ * The model metadata contract (`artifacts/model_meta.json`): what the scoring
+ * path needs to turn named features into the ONNX input tensor, plus the
+ * decision threshold and the provenance the monitoring pages show.
+ *
+ * Written by `deno task train`, read (and validated) by the API at startup.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** Human-readable reason text for a feature, used by reason codes. */
+export const ReasonTextSchema = z.object({
+  /** Sentence shown when this feature pushes the score towards default. */
+  text: z.string().min(1),
+});
+
+const featureBase = {
+  /** Feature name exactly as the API receives it in `features`. */
+  name: z.string().min(1),
+  /** Short description for API docs and the site. */
+  description: z.string().optional(),
+  /** Reason-code text shown to an applicant (adverse-action notice). */
+  reason: ReasonTextSchema.optional(),
+};
+
+/** A numeric feature: one float column, missing values become NaN. */
+export const NumericFeatureSchema = z.object({
+  ...featureBase,
+  type: z.literal("numeric"),
+  /** Range seen in training data (informational: out-of-range is allowed). */
+  min: z.number(),
+  max: z.number(),
+  /** Median seen in training: the default the scoring form shows. */
+  median: z.number(),
+  /** Share of training rows where the value is missing. */
+  missing_rate: z.number().min(0).max(1),
+});
+
+/**
+ * A categorical feature: one float column holding the level's index in
+ * `levels` (ordinal encoding); a missing level becomes NaN. Unknown levels are
+ * refused by the API.
+ */
+export const CategoricalFeatureSchema = z.object({
+  ...featureBase,
+  type: z.literal("categorical"),
+  encoding: z.literal("ordinal"),
+  levels: z.array(z.string().min(1)).min(1),
+  /** Most frequent level in training: the default the scoring form shows. */
+  mode: z.string(),
+  missing_rate: z.number().min(0).max(1),
+});
+
+export const FeatureSpecSchema = z.discriminatedUnion("type", [
+  NumericFeatureSchema,
+  CategoricalFeatureSchema,
+]);
+
+/** Costs of each outcome of a decision, in arbitrary units. */
+export const CostMatrixSchema = z.object({
+  /** A default that was approved (missed default). */
+  false_negative: z.number().nonnegative(),
+  /** A good applicant that was rejected. */
+  false_positive: z.number().nonnegative(),
+  true_positive: z.number().nonnegative(),
+  true_negative: z.number().nonnegative(),
+});
+
+/** Classification metrics on one labelled data set. */
+export const EvalMetricsSchema = z.object({
+  n_rows: z.number().int().positive(),
+  default_rate: z.number(),
+  roc_auc: z.number(),
+  brier: z.number(),
+  log_loss: z.number(),
+  /** Total business cost at the threshold. */
+  cost: z.number(),
+  /** Share of rows flagged (rejected) at the threshold. */
+  flagged_rate: z.number(),
+}).passthrough();
+
+export const ModelMetaSchema = z.object({
+  schema_version: z.literal(1),
+  /** Content hash of the model: changes whenever the model changes. */
+  model_version: z.string().min(1),
+  /** Short name of the model family, e.g. "gbdt". */
+  model_type: z.string().min(1),
+  onnx: z.object({
+    file: z.string().min(1),
+    input_name: z.string().min(1),
+    /** Output holding probabilities, shape [N, 2] (column 1 = default). */
+    output_name: z.string().min(1),
+    output_column: z.number().int().nonnegative(),
+    /** sha256 of the ONNX file, hex. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  /** Features in ONNX input-column order. */
+  features: z.array(FeatureSpecSchema).min(1),
+  target: z.object({
+    name: z.string(),
+    positive_label: z.string(),
+    negative_label: z.string(),
+  }),
+  /** Reject when proba_default >= threshold. */
+  threshold: z.number().gt(0).lt(1),
+  cost_matrix: CostMatrixSchema,
+  training: z.record(z.string(), z.unknown()),
+  dataset: z.record(z.string(), z.unknown()),
+  metrics: z.object({
+    test: EvalMetricsSchema,
+  }).catchall(EvalMetricsSchema),
+});
+
+export type ReasonText = z.infer<typeof ReasonTextSchema>;
+export type NumericFeature = z.infer<typeof NumericFeatureSchema>;
+export type CategoricalFeature = z.infer<typeof CategoricalFeatureSchema>;
+export type FeatureSpec = z.infer<typeof FeatureSpecSchema>;
+export type CostMatrix = z.infer<typeof CostMatrixSchema>;
+export type EvalMetrics = z.infer<typeof EvalMetricsSchema>;
+export type ModelMeta = z.infer<typeof ModelMetaSchema>;
+
+/**
+ * Validates parsed metadata JSON. Throws an Error whose message names the
+ * source and every invalid field, for a start-up failure a person can fix.
+ */
+export function parseModelMeta(json: unknown, source: string): ModelMeta {
+  const result = ModelMetaSchema.safeParse(json);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`)
+    .join("\n");
+  throw new Error(`${source}: invalid model metadata\n${problems}`);
+}
