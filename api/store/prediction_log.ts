@@ -1,0 +1,118 @@
+/**
+ * The `predictions` table: writing audit rows and reading them back.
+ *
+ * @module
+ */
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+
+/** One scored application, as logged. */
+export interface PredictionRecord {
+  /** ISO 8601 UTC timestamp, millisecond precision. */
+  ts_utc: string;
+  request_id: string;
+  model_version: string;
+  proba_default: number;
+  threshold: number;
+  decision: "approve" | "reject";
+  /** Server time spent on validation and scoring before the row was queued. */
+  latency_ms: number;
+  /** The request's features, as JSON. */
+  input_json: string;
+}
+
+/** A logged row with its database id. */
+export interface StoredPrediction extends PredictionRecord {
+  id: number;
+}
+
+const COLUMNS = [
+  "ts_utc",
+  "request_id",
+  "model_version",
+  "proba_default",
+  "threshold",
+  "decision",
+  "latency_ms",
+  "input_json",
+] as const;
+
+/**
+ * Returns a function that inserts rows in one transaction: all of them, or
+ * none (the error is rethrown after the rollback).
+ */
+export function createPredictionInserter(
+  db: DatabaseSync,
+): (rows: readonly PredictionRecord[]) => void {
+  const insert = db.prepare(
+    `INSERT INTO predictions (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+  );
+  return (rows) => {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const r of rows) {
+        insert.run(
+          r.ts_utc,
+          r.request_id,
+          r.model_version,
+          r.proba_default,
+          r.threshold,
+          r.decision,
+          r.latency_ms,
+          r.input_json,
+        );
+      }
+      db.exec("COMMIT");
+    } catch (err) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw err;
+    }
+  };
+}
+
+/** Which predictions to read. */
+export interface PredictionQuery {
+  /** Inclusive lower bound on `ts_utc` (ISO 8601). */
+  since?: string;
+  /** Exclusive upper bound on `ts_utc` (ISO 8601). */
+  until?: string;
+  /** Only the most recent `limit` rows of the window. */
+  limit?: number;
+}
+
+function whereClause(q: PredictionQuery): { sql: string; params: SQLInputValue[] } {
+  const parts: string[] = [];
+  const params: SQLInputValue[] = [];
+  if (q.since !== undefined) {
+    parts.push("ts_utc >= ?");
+    params.push(q.since);
+  }
+  if (q.until !== undefined) {
+    parts.push("ts_utc < ?");
+    params.push(q.until);
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+}
+
+/**
+ * Streams the predictions of a window, oldest first, one row at a time (memory
+ * stays bounded whatever the window size). With `limit`, the most recent
+ * `limit` rows of the window.
+ */
+export function iteratePredictions(
+  db: DatabaseSync,
+  query: PredictionQuery = {},
+): IterableIterator<StoredPrediction> {
+  const { sql, params } = whereClause(query);
+  const cols = `id, ${COLUMNS.join(", ")}`;
+  const text = query.limit === undefined
+    ? `SELECT ${cols} FROM predictions ${sql} ORDER BY id`
+    : `SELECT * FROM (SELECT ${cols} FROM predictions ${sql} ORDER BY id DESC LIMIT ?) ORDER BY id`;
+  if (query.limit !== undefined) params.push(query.limit);
+  return db.prepare(text).iterate(...params) as IterableIterator<StoredPrediction>;
+}
+
+/** All rows logged under one request id (a batch logs one id per row). */
+export function findByRequestId(db: DatabaseSync, requestId: string): StoredPrediction[] {
+  return db.prepare(`SELECT id, ${COLUMNS.join(", ")} FROM predictions WHERE request_id = ?`)
+    .all(requestId) as unknown as StoredPrediction[];
+}
