@@ -11,8 +11,8 @@ import type { FeatureSpec } from "./model_meta.ts";
 /** A feature value as the API receives it: `null` means missing. */
 export type FeatureValue = number | string | null;
 
-/** Named features of one applicant. */
-export type Features = Readonly<Record<string, FeatureValue>>;
+/** Named features of one applicant; an absent key is a missing value too. */
+export type Features = Readonly<Record<string, FeatureValue | undefined>>;
 
 /**
  * Encodes one feature value to its float column. Missing (`null` or absent)

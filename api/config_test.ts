@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { CONFIG_VARS, loadConfig } from "./config.ts";
+
+const env = (vars: Record<string, string>) => (name: string) => vars[name];
+
+Deno.test("defaults apply when nothing is set", () => {
+  const config = loadConfig(env({}));
+  assert.equal(config.port, Number(CONFIG_VARS.PORT.default));
+  assert.equal(config.dbPath, CONFIG_VARS.DB_PATH.default);
+  assert.equal(config.strictInput, true);
+  assert.equal(config.dbSynchronous, "FULL");
+});
+
+Deno.test("values are parsed from the environment", () => {
+  const config = loadConfig(env({ PORT: "7860", STRICT_INPUT: "0", MAX_BATCH_ROWS: "50" }));
+  assert.equal(config.port, 7860);
+  assert.equal(config.strictInput, false);
+  assert.equal(config.maxBatchRows, 50);
+});
+
+Deno.test("every invalid variable is named in one error", () => {
+  assert.throws(
+    () => loadConfig(env({ PORT: "80a", STRICT_INPUT: "yes", MAX_BATCH_ROWS: "0" })),
+    (err: Error) => {
+      assert.match(err.message, /PORT="80a": must be a whole number/);
+      assert.match(err.message, /STRICT_INPUT="yes"/);
+      assert.match(err.message, /MAX_BATCH_ROWS="0"/);
+      return true;
+    },
+  );
+});

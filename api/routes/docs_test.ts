@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { createTestApp } from "../testing/test_app.ts";
+
+Deno.test("GET / redirects to /docs, which loads Swagger UI from this server only", async () => {
+  await using t = await createTestApp();
+  const root = await t.app.request("/");
+  assert.equal(root.status, 302);
+  assert.equal(root.headers.get("location"), "/docs");
+  const page = await (await t.app.request("/docs")).text();
+  const urls = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(urls.length >= 3);
+  for (const url of urls) {
+    assert.ok(url.startsWith("/"), `${url} is served locally, not from a CDN`);
+  }
+  for (const url of urls.filter((u) => u.startsWith("/docs/"))) {
+    const res = await t.app.request(url);
+    assert.equal(res.status, 200, url);
+    assert.ok((await res.arrayBuffer()).byteLength > 0);
+  }
+});
+
+Deno.test("GET /openapi.json describes both scoring routes with the model's features", async () => {
+  await using t = await createTestApp();
+  const doc = await (await t.app.request("/openapi.json")).json();
+  assert.equal(doc.openapi, "3.1.0");
+  for (const path of ["/predict", "/predict_batch"]) {
+    const op = doc.paths[path].post;
+    assert.ok(op.requestBody.content["application/json"].schema);
+    assert.ok(op.responses["200"]);
+    assert.ok(op.responses["422"].content["application/problem+json"]);
+  }
+  const features = doc.components.schemas.Features;
+  assert.deepEqual(
+    Object.keys(features.properties),
+    t.model.meta.features.map((f) => f.name),
+  );
+  assert.deepEqual(features.required, t.model.meta.features.map((f) => f.name));
+  assert.ok(doc.components.schemas.PredictRequest.example.features);
+});
+
+Deno.test("problem types resolve to a description; unknown ones are 404", async () => {
+  await using t = await createTestApp();
+  const known = await t.app.request("/problems/validation");
+  assert.equal(known.status, 200);
+  assert.match(await known.text(), /does not match the schema/);
+  assert.equal((await t.app.request("/problems/nope")).status, 404);
+});

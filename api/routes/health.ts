@@ -1,0 +1,112 @@
+/**
+ * Health endpoints: `/health` (summary), `/health/live` (process up),
+ * `/health/ready` (model loaded and audit log writable).
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../app_env.ts";
+import { ProblemError, problemResponses } from "../problem.ts";
+import type { ModelMeta } from "../scoring/model_meta.ts";
+
+/** Dependencies of {@link healthRoutes}. */
+export interface HealthDeps {
+  meta: ModelMeta;
+  /** Commits a probe write; false when the audit log cannot take writes. */
+  checkWritable(): boolean;
+  startedAt: Date;
+  strictInput: boolean;
+  /** Operator-facing warnings (e.g. non-persistent database, open access). */
+  warnings: readonly string[];
+}
+
+const HealthSchema = z.object({
+  status: z.enum(["ok", "degraded"]).openapi({
+    description: "degraded: the audit log is not writable, so /predict answers 503.",
+  }),
+  model_version: z.string(),
+  threshold: z.number(),
+  started_at: z.string(),
+  uptime_s: z.number(),
+  strict_input: z.boolean(),
+  database_writable: z.boolean(),
+  warnings: z.array(z.string()),
+}).openapi("Health");
+
+const ReadySchema = z.object({
+  status: z.literal("ready"),
+  model_version: z.string(),
+}).openapi("Ready");
+
+/** Builds the health routes. */
+export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  const uptime = () => Math.round((Date.now() - deps.startedAt.getTime()) / 100) / 10;
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["health"],
+      summary: "Service status and model version",
+      responses: {
+        200: { description: "Status.", content: { "application/json": { schema: HealthSchema } } },
+      },
+    }),
+    (c) => {
+      const writable = deps.checkWritable();
+      return c.json({
+        status: writable ? "ok" as const : "degraded" as const,
+        model_version: deps.meta.model_version,
+        threshold: deps.meta.threshold,
+        started_at: deps.startedAt.toISOString(),
+        uptime_s: uptime(),
+        strict_input: deps.strictInput,
+        database_writable: writable,
+        warnings: [...deps.warnings],
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health/live",
+      tags: ["health"],
+      summary: "Liveness: the process answers",
+      responses: {
+        200: {
+          description: "Alive.",
+          content: { "application/json": { schema: z.object({ status: z.literal("alive") }) } },
+        },
+      },
+    }),
+    (c) => c.json({ status: "alive" as const }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health/ready",
+      tags: ["health"],
+      summary: "Readiness: model loaded and audit log writable",
+      responses: {
+        200: { description: "Ready.", content: { "application/json": { schema: ReadySchema } } },
+        ...problemResponses({ 503: "Not ready: the audit log does not take writes." }),
+      },
+    }),
+    (c) => {
+      if (!deps.checkWritable()) {
+        throw new ProblemError(
+          503,
+          "log-unavailable",
+          "not ready: the audit log database does not take writes (read-only, locked or full)",
+          { headers: { "retry-after": "5" } },
+        );
+      }
+      return c.json({ status: "ready" as const, model_version: deps.meta.model_version }, 200);
+    },
+  );
+
+  return app;
+}

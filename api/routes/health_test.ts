@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { createTestApp } from "../testing/test_app.ts";
+import type { Store } from "../store/mod.ts";
+
+Deno.test("GET /health reports status, model version, uptime and warnings", async () => {
+  await using t = await createTestApp({ warnings: ["log is not persistent"] });
+  const res = await t.app.request("/health");
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.status, "ok");
+  assert.equal(body.model_version, t.model.meta.model_version);
+  assert.equal(body.threshold, t.model.meta.threshold);
+  assert.equal(typeof body.uptime_s, "number");
+  assert.equal(body.strict_input, true);
+  assert.equal(body.database_writable, true);
+  assert.deepEqual(body.warnings, ["log is not persistent"]);
+});
+
+Deno.test("GET /health/live and /health/ready answer 200 when the log is writable", async () => {
+  await using t = await createTestApp();
+  const live = await t.app.request("/health/live");
+  assert.equal(live.status, 200);
+  assert.deepEqual(await live.json(), { status: "alive" });
+  const ready = await t.app.request("/health/ready");
+  assert.equal(ready.status, 200);
+  assert.deepEqual(await ready.json(), {
+    status: "ready",
+    model_version: t.model.meta.model_version,
+  });
+});
+
+Deno.test("readiness is false (503 problem) while the database refuses writes", async () => {
+  let writable = false;
+  await using t = await createTestApp({
+    wrapStore: (s: Store) =>
+      ({ ...s, checkWritable: () => writable && s.checkWritable() }) as Store,
+  });
+  const notReady = await t.app.request("/health/ready");
+  assert.equal(notReady.status, 503);
+  assert.equal(notReady.headers.get("content-type"), "application/problem+json");
+  assert.equal((await (await t.app.request("/health")).json()).status, "degraded");
+  writable = true;
+  assert.equal((await t.app.request("/health/ready")).status, 200);
+});

@@ -1,0 +1,97 @@
+/**
+ * `POST /predict` and `POST /predict_batch`.
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { Predictor } from "../predictor.ts";
+import { problemResponses } from "../problem.ts";
+import type { Schemas } from "../schemas.ts";
+import type { AppEnv } from "../app_env.ts";
+import { validationHook } from "../validation_hook.ts";
+
+/** Dependencies of {@link predictRoutes}. */
+export interface PredictRouteDeps {
+  schemas: Schemas;
+  predictor: Predictor;
+}
+
+const errorResponses = problemResponses({
+  400: "Malformed JSON.",
+  413: "Body larger than MAX_BODY_BYTES, or more rows than MAX_BATCH_ROWS.",
+  415: "Content-Type is not application/json.",
+  422: "Invalid features: unknown or missing names, wrong types, unknown levels. " +
+    "`errors` lists each field (and row for batches).",
+  503: "The audit log could not be written: nothing was scored.",
+});
+
+/** Builds the scoring routes. */
+export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  const predict = createRoute({
+    method: "post",
+    path: "/predict",
+    summary: "Score one application",
+    description: "Scores one applicant, logs the decision durably, then answers. " +
+      "An incoming X-Request-Id (letters, digits, _ - =, ≤ 255 chars) is used and echoed.",
+    tags: ["scoring"],
+    request: {
+      body: {
+        required: true,
+        content: { "application/json": { schema: schemas.PredictRequest } },
+      },
+    },
+    responses: {
+      200: {
+        description: "The prediction, logged.",
+        content: { "application/json": { schema: schemas.Prediction } },
+      },
+      ...errorResponses,
+    },
+  });
+
+  const predictBatch = createRoute({
+    method: "post",
+    path: "/predict_batch",
+    summary: "Score a batch of applications",
+    description: "Scores all rows in one model run and logs them in one transaction. " +
+      "Item request ids are `<X-Request-Id>:<row index>`.",
+    tags: ["scoring"],
+    request: {
+      body: {
+        required: true,
+        content: { "application/json": { schema: schemas.PredictBatchRequest } },
+      },
+    },
+    responses: {
+      200: {
+        description: "One prediction per row, in request order, all logged.",
+        content: { "application/json": { schema: schemas.PredictBatchResponse } },
+      },
+      ...errorResponses,
+    },
+  });
+
+  app.openapi(predict, async (c) => {
+    const { features } = c.req.valid("json");
+    const requestId = c.get("requestId");
+    const [item] = await predictor.predict([features], {
+      requestIds: [requestId],
+      startedAt: c.get("startedAt"),
+    });
+    return c.json(item, 200);
+  });
+
+  app.openapi(predictBatch, async (c) => {
+    const { rows } = c.req.valid("json");
+    const requestId = c.get("requestId");
+    const items = await predictor.predict(rows, {
+      requestIds: rows.map((_, i) => `${requestId}:${i}`),
+      startedAt: c.get("startedAt"),
+    });
+    return c.json({ n_rows: items.length, items }, 200);
+  });
+
+  return app;
+}

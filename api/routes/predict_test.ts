@@ -1,0 +1,220 @@
+import assert from "node:assert/strict";
+import { fixtureLogOdds } from "../testing/fixture_model.ts";
+import { createTestApp, creditTestRows } from "../testing/test_app.ts";
+import { sigmoid } from "../scoring/tree_ensemble.ts";
+import { PROBLEM_MEDIA_TYPE } from "../problem.ts";
+import type { Store } from "../store/mod.ts";
+import { StoreWriteError } from "../store/mod.ts";
+
+const [row0, row1] = await creditTestRows(2);
+
+async function problemOf(res: Response) {
+  assert.equal(res.headers.get("content-type"), PROBLEM_MEDIA_TYPE);
+  const body = await res.json();
+  assert.equal(body.status, res.status);
+  assert.match(body.type, /^\/problems\/[a-z-]+$/);
+  assert.equal(typeof body.title, "string");
+  assert.ok(body.detail.length > 10, "detail says what to do");
+  return body;
+}
+
+Deno.test("POST /predict scores a test.csv row, logs exactly one row, and they agree", async () => {
+  await using t = await createTestApp();
+  const res = await t.post("/predict", { features: row0 }, { "x-request-id": "req-42" });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("x-request-id"), "req-42");
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body).sort(), [
+    "decision",
+    "latency_ms",
+    "model_version",
+    "proba_default",
+    "request_id",
+    "threshold",
+  ]);
+  assert.equal(body.request_id, "req-42");
+  assert.ok(Math.abs(body.proba_default - sigmoid(fixtureLogOdds(row0))) < 1e-6);
+  assert.equal(body.decision, body.proba_default >= body.threshold ? "reject" : "approve");
+  assert.equal(body.model_version, t.model.meta.model_version);
+
+  assert.equal(t.store.count(), 1);
+  const [logged] = t.store.findByRequestId("req-42");
+  assert.equal(logged.proba_default, body.proba_default);
+  assert.equal(logged.decision, body.decision);
+  assert.equal(logged.threshold, body.threshold);
+  assert.equal(logged.model_version, body.model_version);
+  assert.ok(logged.latency_ms <= body.latency_ms, "row latency excludes the commit");
+  assert.deepEqual(JSON.parse(logged.input_json), row0);
+});
+
+Deno.test("POST /predict generates a request id when none (or an unsafe one) is sent", async () => {
+  await using t = await createTestApp();
+  const res = await t.post("/predict", { features: row0 }, { "x-request-id": "bad id<script>" });
+  const body = await res.json();
+  assert.notEqual(body.request_id, "bad id<script>");
+  assert.match(body.request_id, /^[0-9a-f-]{36}$/);
+  assert.equal(res.headers.get("x-request-id"), body.request_id);
+});
+
+Deno.test("POST /predict_batch scores 200 rows in order and logs 200 rows", async () => {
+  await using t = await createTestApp();
+  const rows = await creditTestRows(200);
+  const res = await t.post("/predict_batch", { rows }, { "x-request-id": "batch-1" });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.n_rows, 200);
+  assert.equal(body.items.length, 200);
+  assert.equal(t.store.count(), 200);
+  body.items.forEach((item: { request_id: string; proba_default: number }, i: number) => {
+    assert.equal(item.request_id, `batch-1:${i}`);
+    assert.ok(Math.abs(item.proba_default - sigmoid(fixtureLogOdds(rows[i]))) < 1e-6);
+    const [logged] = t.store.findByRequestId(item.request_id);
+    assert.equal(logged.proba_default, item.proba_default);
+  });
+});
+
+Deno.test("strict mode refuses absent features and lists them; null is accepted as missing", async () => {
+  await using t = await createTestApp();
+  const { Income: _income, Job: _job, ...partial } = row0;
+  const res = await t.post("/predict", { features: partial });
+  assert.equal(res.status, 422);
+  const problem = await problemOf(res);
+  assert.deepEqual(problem.errors.map((e: { pointer: string }) => e.pointer).sort(), [
+    "/features/Income",
+    "/features/Job",
+  ]);
+  const ok = await t.post("/predict", { features: { ...row0, Income: null, Job: null } });
+  assert.equal(ok.status, 200);
+  assert.equal(t.store.count(), 1);
+});
+
+Deno.test("relaxed mode treats absent features as missing and logs them as null", async () => {
+  await using t = await createTestApp({ config: { strictInput: false } });
+  const { Income: _income, ...partial } = row0;
+  const res = await t.post("/predict", { features: partial }, { "x-request-id": "relaxed" });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  const expected = sigmoid(fixtureLogOdds({ ...partial, Income: null }));
+  assert.ok(Math.abs(body.proba_default - expected) < 1e-6);
+  const [logged] = t.store.findByRequestId("relaxed");
+  assert.equal(JSON.parse(logged.input_json).Income, null);
+});
+
+const badBodies: [string, unknown, number, string][] = [
+  ["malformed JSON", '{"features": {', 400, "malformed-json"],
+  ["not an object", "[1, 2]", 422, "validation"],
+  ["features missing", {}, 422, "validation"],
+  ["wrong type", { features: { ...row0, Age: "thirty" } }, 422, "validation"],
+  ["NaN as a string", { features: { ...row0, Income: "NaN" } }, 422, "validation"],
+  [
+    "Infinity via overflow",
+    `{"features": ${JSON.stringify(row0).replace(/"Age":\d+/, '"Age":1e999')}}`,
+    422,
+    "validation",
+  ],
+  ["unknown feature", { features: { ...row0, Shoe_size: 42 } }, 422, "validation"],
+  ["unknown level", { features: { ...row0, Home: "castle" } }, 422, "validation"],
+  ["extra top-level field", { features: row0, debug: true }, 422, "validation"],
+  [
+    "__proto__ key",
+    `{"features": ${JSON.stringify(row0).slice(0, -1)}, "__proto__": {"x": 1}}}`,
+    422,
+    "validation",
+  ],
+];
+
+for (const [name, body, status, type] of badBodies) {
+  Deno.test(`POST /predict refuses ${name} with ${status} problem+json and logs nothing`, async () => {
+    await using t = await createTestApp();
+    const res = await t.post("/predict", body);
+    assert.equal(res.status, status);
+    const problem = await problemOf(res);
+    assert.equal(problem.type, `/problems/${type}`);
+    assert.equal(problem.instance, "/predict");
+    assert.equal(t.store.count(), 0);
+  });
+}
+
+Deno.test("errors name the offending field and row in batches", async () => {
+  await using t = await createTestApp();
+  const res = await t.post("/predict_batch", { rows: [row0, { ...row1, Records: "maybe" }] });
+  assert.equal(res.status, 422);
+  const problem = await problemOf(res);
+  assert.deepEqual(problem.errors, [{
+    pointer: "/rows/1/Records",
+    row: 1,
+    detail: 'unknown level "maybe": expected one of "no", "yes", or null if missing',
+  }]);
+  assert.equal(t.store.count(), 0, "a batch with one bad row logs nothing");
+});
+
+Deno.test("empty batch is 422, a batch over MAX_BATCH_ROWS is 413", async () => {
+  await using t = await createTestApp({ config: { maxBatchRows: 3 } });
+  const empty = await t.post("/predict_batch", { rows: [] });
+  assert.equal(empty.status, 422);
+  assert.equal((await problemOf(empty)).errors[0].pointer, "/rows");
+  const big = await t.post("/predict_batch", { rows: [row0, row0, row0, row0] });
+  assert.equal(big.status, 413);
+  assert.match((await problemOf(big)).detail, /at most 3 rows/);
+  assert.equal(t.store.count(), 0);
+});
+
+Deno.test("a body over MAX_BODY_BYTES is 413; a non-JSON content type is 415", async () => {
+  await using t = await createTestApp({ config: { maxBodyBytes: 2048 } });
+  const huge = await t.post("/predict", { features: { ...row0, Home: "x".repeat(4096) } });
+  assert.equal(huge.status, 413);
+  await problemOf(huge);
+  const form = await t.app.request("/predict", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "Age=30",
+  });
+  assert.equal(form.status, 415);
+  await problemOf(form);
+  assert.equal(t.store.count(), 0);
+});
+
+Deno.test("unknown routes are 404 and wrong methods 405, as problems", async () => {
+  await using t = await createTestApp();
+  const missing = await t.app.request("/nope");
+  assert.equal(missing.status, 404);
+  await problemOf(missing);
+  const wrong = await t.app.request("/predict");
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get("allow"), "POST");
+  await problemOf(wrong);
+});
+
+function failingStore(store: Store): Store {
+  return {
+    ...store,
+    append: () => Promise.reject(new StoreWriteError(new Error("disk I/O error"))),
+    checkWritable: () => false,
+  } as Store;
+}
+
+Deno.test("a failed log write answers 503 problem+json, never 200", async () => {
+  await using t = await createTestApp({ wrapStore: failingStore });
+  const single = await t.post("/predict", { features: row0 });
+  assert.equal(single.status, 503);
+  assert.equal(single.headers.get("retry-after"), "5");
+  assert.equal((await problemOf(single)).type, "/problems/log-unavailable");
+  const batch = await t.post("/predict_batch", { rows: [row0, row1] });
+  assert.equal(batch.status, 503);
+  await problemOf(batch);
+});
+
+Deno.test("a real SQLite write failure (insert aborted by the database) answers 503 and logs nothing", async () => {
+  await using t = await createTestApp();
+  t.store.db.exec(
+    "CREATE TRIGGER refuse BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+  );
+  const res = await t.post("/predict_batch", { rows: [row0, row1] });
+  assert.equal(res.status, 503);
+  await problemOf(res);
+  t.store.db.exec("DROP TRIGGER refuse");
+  assert.equal(t.store.count(), 0);
+  const again = await t.post("/predict", { features: row0 });
+  assert.equal(again.status, 200, "the writer recovers once the fault is gone");
+  assert.equal(t.store.count(), 1);
+});

@@ -1,0 +1,82 @@
+/**
+ * Builds the real app in-process on a temp directory: fixture model (or the
+ * committed artifacts), temp SQLite database. Dispose it with `await using`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type AppDeps, createApp } from "../app.ts";
+import type { Config } from "../config.ts";
+import { loadModel, type ScoringModel } from "../scoring/model.ts";
+import { openStore, type Store, type StoreOptions } from "../store/mod.ts";
+import { readCsvFile, tableToFeatures } from "../scoring/feature_csv.ts";
+import type { Features } from "../scoring/feature_vector.ts";
+import { FIXTURE_FEATURES, writeFixtureModel } from "./fixture_model.ts";
+
+/** A test app and what it is made of. */
+export interface TestApp extends AsyncDisposable {
+  app: ReturnType<typeof createApp>;
+  store: Store;
+  model: ScoringModel;
+  dir: string;
+  dbPath: string;
+  /** POSTs a JSON body (stringified unless already a string). */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+/** Options for {@link createTestApp}. */
+export interface TestAppOptions {
+  config?: Partial<Config>;
+  /** Use this artifacts directory instead of writing the fixture model. */
+  artifactsDir?: string;
+  store?: StoreOptions;
+  now?: () => Date;
+  /** Wraps the store before the app sees it (fault injection). */
+  wrapStore?: (store: Store) => Store;
+  warnings?: AppDeps["warnings"];
+}
+
+/** Default limits for tests (small, so limit tests stay cheap). */
+export const TEST_CONFIG = { strictInput: true, maxBatchRows: 300, maxBodyBytes: 256 * 1024 };
+
+/** Builds a test app on a fresh temp directory. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dir = await Deno.makeTempDir({ prefix: "scorewatch_test_" });
+  const artifactsDir = options.artifactsDir ?? dir;
+  if (!options.artifactsDir) await writeFixtureModel(dir);
+  const model = await loadModel(artifactsDir);
+  const dbPath = join(dir, "db", "predictions.sqlite");
+  const store = openStore(dbPath, { synchronous: "NORMAL", ...options.store });
+  const app = createApp({
+    config: { ...TEST_CONFIG, ...options.config },
+    model,
+    store: options.wrapStore ? options.wrapStore(store) : store,
+    now: options.now,
+    warnings: options.warnings,
+  });
+  return {
+    app,
+    store,
+    model,
+    dir,
+    dbPath,
+    post: (path, body, headers = {}) =>
+      Promise.resolve(app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      })),
+    async [Symbol.asyncDispose]() {
+      store.close();
+      await model.release();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** The first `limit` rows of `data/credit_data/test.csv`, as features. */
+export async function creditTestRows(limit = Infinity): Promise<Features[]> {
+  const path = new URL("../../data/credit_data/test.csv", import.meta.url).pathname;
+  const table = await readCsvFile(path);
+  return tableToFeatures(table, FIXTURE_FEATURES).slice(0, limit);
+}
