@@ -6,13 +6,20 @@
  * @module
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
+import { createSite, serveFavicon, type SiteDeps } from "../site/mod.ts";
 import type { AppEnv } from "./app_env.ts";
 import type { Config } from "./config.ts";
 import { notFound, onError } from "./error_handler.ts";
+import {
+  createRequestStats,
+  type RequestStats,
+  requestStats,
+} from "./middleware/request_stats/index.ts";
+import { bodySizeLimit } from "./middleware/body_limit/index.ts";
 import { createPredictor } from "./predictor.ts";
+import { createRequestIdGenerator } from "./request_id.ts";
 import { ProblemError } from "./problem.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -30,6 +37,13 @@ export interface AppDeps {
   now?: () => Date;
   /** Operator-facing warnings shown on /health. */
   warnings?: readonly string[];
+  /**
+   * Request statistics recorder; pass one to `close()` it before the store
+   * closes (flushes the last counters). Default: one on `store.db`.
+   */
+  requestStats?: RequestStats;
+  /** Monitoring site options (reference sample, report file, polling). */
+  site?: Omit<SiteDeps, "meta" | "store" | "predictor" | "requestStats" | "now">;
 }
 
 /** Builds the application. */
@@ -41,12 +55,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     maxBatchRows: config.maxBatchRows,
   });
   const predictor = createPredictor({ model, store, now: deps.now });
+  const now = deps.now;
+  const stats = deps.requestStats ??
+    createRequestStats(store.db, { now: now && (() => now().getTime()) });
 
+  app.use(requestStats(stats));
   app.use(async (c, next) => {
     c.set("startedAt", performance.now());
     await next();
   });
-  app.use(requestId());
+  app.use(requestId({ generator: createRequestIdGenerator() }));
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) => {
@@ -58,8 +76,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       );
     },
   }));
-  app.use("/predict", bodyLimit({ maxSize: config.maxBodyBytes }));
-  app.use("/predict_batch", bodyLimit({ maxSize: config.maxBodyBytes }));
+  app.use("/predict", bodySizeLimit({ maxBytes: config.maxBodyBytes }));
+  app.use("/predict_batch", bodySizeLimit({ maxBytes: config.maxBodyBytes }));
 
   app.route(
     "/",
@@ -73,6 +91,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   app.route("/", predictRoutes({ schemas, predictor }));
   app.route("/", docsRoutes());
+  app.route(
+    "/monitor",
+    createSite({ ...deps.site, meta: model.meta, store, predictor, requestStats: stats, now }),
+  );
+  app.get("/favicon.ico", serveFavicon);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

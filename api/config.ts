@@ -36,8 +36,9 @@ export const CONFIG_VARS = {
   MAX_BATCH_ROWS: { default: "1000", doc: "Most rows accepted by /predict_batch (413 above)." },
   MAX_BODY_BYTES: { default: "1048576", doc: "Largest request body accepted (413 above)." },
   LOG_FLUSH_MS: {
-    default: "1",
-    doc: "Group commit: longest wait before queued log rows are committed.",
+    default: "0",
+    doc: "Group commit: longest wait before queued log rows are committed " +
+      "(0 = at the end of the event-loop turn).",
   },
   LOG_MAX_ROWS: { default: "512", doc: "Group commit: commit as soon as this many rows wait." },
   ORT_THREADS: { default: "1", doc: "onnxruntime-web WASM threads (1 or 2)." },

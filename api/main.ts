@@ -48,7 +48,7 @@ async function start(config: Config): Promise<void> {
     stopping = true;
     console.log(`scorewatch: ${signal}: finishing in-flight requests`);
     await server.shutdown();
-    store.close();
+    await store.close();
     await model.release();
     console.log("scorewatch: audit log flushed and closed; bye");
     Deno.exit(0);

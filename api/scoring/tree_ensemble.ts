@@ -31,13 +31,22 @@ export interface TreeEnsemble {
   trees: Tree[];
 }
 
+/**
+ * The split rule: whether value `v` goes to the left child of a split on
+ * `threshold` whose missing values go left iff `missingLeft`.
+ */
+export function goesLeft(v: number, threshold: number, missingLeft: boolean): boolean {
+  return Number.isNaN(v) ? missingLeft : v < threshold;
+}
+
 /** Index of the leaf that row `x` reaches in `tree`. */
 export function leafIndex(tree: Tree, x: ArrayLike<number>): number {
   let node = 0;
   while (tree.feature[node] >= 0) {
     const v = x[tree.feature[node]];
-    const goLeft = Number.isNaN(v) ? tree.missingLeft[node] : v < tree.threshold[node];
-    node = goLeft ? tree.left[node] : tree.right[node];
+    node = goesLeft(v, tree.threshold[node], tree.missingLeft[node])
+      ? tree.left[node]
+      : tree.right[node];
   }
   return node;
 }

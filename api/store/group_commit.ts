@@ -1,17 +1,19 @@
 /**
- * Group commit: concurrent writers hand their rows to one queue; the queue is
- * committed as one transaction when it is full or after a short delay, and
- * every writer's promise settles only once the transaction holding its rows
- * has committed (or failed). One fsync then serves many requests.
- *
- * Written here because no maintained library batches synchronous SQLite
- * transactions behind per-caller promises.
+ * Group commit: the log rows of concurrent requests are committed in one
+ * SQLite transaction (one fsync), and each writer's promise settles only once
+ * the transaction holding its rows has committed — or failed, in which case
+ * every writer of that group is rejected. Built on {@link createMicroBatcher}.
  *
  * @module
  */
+import { createMicroBatcher } from "../micro_batcher.ts";
 
-/** Commits one batch of rows in one transaction; throws if it did not commit. */
-export type CommitBatch<T> = (rows: readonly T[]) => void;
+/**
+ * Commits one batch of rows in one transaction; throws (or rejects) if it did
+ * not commit. A synchronous commit blocks the caller's thread for the fsync;
+ * an asynchronous one (a writer thread) lets the next group form meanwhile.
+ */
+export type CommitBatch<T> = (rows: readonly T[]) => void | Promise<void>;
 
 /** Observations of the writer, for metrics. */
 export interface GroupCommitEvents {
@@ -23,9 +25,9 @@ export interface GroupCommitEvents {
 
 /** Options for {@link createGroupCommitWriter}. */
 export interface GroupCommitOptions extends GroupCommitEvents {
-  /** Flush as soon as this many rows are queued. Default 512. */
+  /** Commit as soon as this many rows are queued (1 = a commit per call). Default 512. */
   maxRows?: number;
-  /** Flush at the latest this long after the first queued row. Default 1 ms. */
+  /** Longest wait after the first queued row; 0 = end of the event-loop turn. Default 0. */
   maxDelayMs?: number;
 }
 
@@ -34,13 +36,10 @@ export interface GroupCommitWriter<T> {
   append(rows: readonly T[]): Promise<void>;
   /** Rows waiting for the next commit. */
   readonly depth: number;
-  /** Commits whatever is queued now. */
+  /** Commits whatever is queued now (synchronously for a synchronous commit). */
   flush(): void;
-}
-
-interface Waiter {
-  resolve(): void;
-  reject(error: unknown): void;
+  /** Resolves once every row appended so far is committed (or failed). */
+  drain(): Promise<void>;
 }
 
 /** Creates a writer that batches rows into `commit` calls. */
@@ -48,45 +47,24 @@ export function createGroupCommitWriter<T>(
   commit: CommitBatch<T>,
   options: GroupCommitOptions = {},
 ): GroupCommitWriter<T> {
-  const maxRows = options.maxRows ?? 512;
-  const maxDelayMs = options.maxDelayMs ?? 1;
-  let queue: T[] = [];
-  let waiters: Waiter[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-
-  function flush(): void {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (queue.length === 0) return;
-    const rows = queue;
-    const batch = waiters;
-    queue = [];
-    waiters = [];
-    const start = performance.now();
-    try {
-      commit(rows);
-    } catch (error) {
-      options.onFailure?.(rows.length, error);
-      for (const w of batch) w.reject(error);
-      return;
-    }
-    options.onCommit?.(rows.length, performance.now() - start);
-    for (const w of batch) w.resolve();
-  }
-
+  const batcher = createMicroBatcher<T, undefined>((rows) => {
+    const done = commit(rows);
+    const results = new Array<undefined>(rows.length);
+    return done instanceof Promise ? done.then(() => results) : results;
+  }, {
+    maxItems: options.maxRows,
+    maxDelayMs: options.maxDelayMs,
+    onBatch: options.onCommit,
+    onFailure: options.onFailure,
+  });
   return {
-    append(rows) {
-      if (rows.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        for (const row of rows) queue.push(row);
-        waiters.push({ resolve, reject });
-        if (queue.length >= maxRows) flush();
-        else timer ??= setTimeout(flush, maxDelayMs);
-      });
+    append: async (rows) => {
+      await batcher.submit(rows);
     },
     get depth() {
-      return queue.length;
+      return batcher.depth;
     },
-    flush,
+    flush: () => batcher.flush(),
+    drain: () => batcher.drain(),
   };
 }

@@ -3,7 +3,7 @@ import { createGroupCommitWriter } from "./group_commit.ts";
 
 Deno.test("concurrent appends share one commit and all resolve after it", async () => {
   const commits: number[][] = [];
-  const writer = createGroupCommitWriter<number>((rows) => commits.push([...rows]), {
+  const writer = createGroupCommitWriter<number>((rows) => void commits.push([...rows]), {
     maxDelayMs: 1,
   });
   const settled: number[] = [];
@@ -18,7 +18,7 @@ Deno.test("concurrent appends share one commit and all resolve after it", async 
 
 Deno.test("a full queue commits at once, keeping rows in arrival order", async () => {
   const commits: string[][] = [];
-  const writer = createGroupCommitWriter<string>((rows) => commits.push([...rows]), {
+  const writer = createGroupCommitWriter<string>((rows) => void commits.push([...rows]), {
     maxRows: 4,
     maxDelayMs: 1000,
   });
@@ -58,7 +58,7 @@ Deno.test("onCommit reports the size of each committed group", async () => {
 
 Deno.test("an empty append resolves without a commit", async () => {
   let commits = 0;
-  const writer = createGroupCommitWriter<number>(() => commits++);
+  const writer = createGroupCommitWriter<number>(() => void commits++);
   await writer.append([]);
   writer.flush();
   assert.equal(commits, 0);

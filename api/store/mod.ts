@@ -7,6 +7,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import { openDatabase, type Synchronous } from "./database.ts";
 import { createGroupCommitWriter, type GroupCommitEvents } from "./group_commit.ts";
+import { SCHEMA_VERSION, schemaVersion } from "./schema.ts";
+import { startWorkerWriter } from "./worker_writer.ts";
 import {
   createPredictionInserter,
   findByRequestId,
@@ -17,6 +19,7 @@ import {
 } from "./prediction_log.ts";
 
 export type { PredictionQuery, PredictionRecord, StoredPrediction, Synchronous };
+export { countPredictions } from "./prediction_log.ts";
 
 /** Raised when the audit log could not be written: the caller must not acknowledge. */
 export class StoreWriteError extends Error {
@@ -36,6 +39,18 @@ export interface StoreOptions extends GroupCommitEvents {
   maxBatchRows?: number;
   /** Group commit: flush at the latest this long after the first queued row. */
   flushDelayMs?: number;
+  /**
+   * Open for reading only (monitoring tasks): no migration, no writes (append
+   * and checkWritable fail). The database must already hold a schema this
+   * code knows.
+   */
+  readOnly?: boolean;
+  /**
+   * Where commits run. `worker` (default for files): on a writer thread with
+   * its own connection, so the fsync of a `FULL` commit never blocks request
+   * handling. `inline`: on the caller's thread (`:memory:` databases).
+   */
+  writer?: "worker" | "inline";
 }
 
 /** The audit store. */
@@ -55,8 +70,37 @@ export interface Store {
   iterate(query?: PredictionQuery): IterableIterator<StoredPrediction>;
   findByRequestId(requestId: string): StoredPrediction[];
   count(): number;
-  /** Commits what is queued, then closes the database. */
-  close(): void;
+  /** Commits what is queued, waits for it, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Throws (and closes `db`) unless it holds a schema version this code reads. */
+function assertReadableSchema(db: DatabaseSync, path: string): void {
+  let version: number;
+  try {
+    version = schemaVersion(db);
+  } catch (err) {
+    db.close();
+    throw new Error(`${path}: not a readable SQLite database (${(err as Error).message})`);
+  }
+  if (version === 0 || version > SCHEMA_VERSION) {
+    db.close();
+    throw new Error(
+      version === 0
+        ? `${path}: not a Scorewatch audit database (no schema)`
+        : `${path}: schema version ${version} is newer than this code (${SCHEMA_VERSION})`,
+    );
+  }
+}
+
+function inlineCommit(insert: (rows: readonly PredictionRecord[]) => void) {
+  return (rows: readonly PredictionRecord[]) => {
+    try {
+      insert(rows);
+    } catch (err) {
+      throw new StoreWriteError(err);
+    }
+  };
 }
 
 /** Opens the store at `path` (`:memory:` for a throw-away database). */
@@ -64,15 +108,23 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
   const db = openDatabase(path, {
     synchronous: options.synchronous,
     busyTimeoutMs: options.busyTimeoutMs,
+    readOnly: options.readOnly,
   });
-  const insert = createPredictionInserter(db);
-  const writer = createGroupCommitWriter<PredictionRecord>((rows) => {
-    try {
-      insert(rows);
-    } catch (err) {
-      throw new StoreWriteError(err);
-    }
-  }, {
+  if (options.readOnly) assertReadableSchema(db, path);
+  const useWorker = !options.readOnly && path !== ":memory:" && options.writer !== "inline";
+  const thread = useWorker
+    ? startWorkerWriter(path, {
+      synchronous: options.synchronous,
+      busyTimeoutMs: options.busyTimeoutMs,
+    })
+    : undefined;
+  const commit = thread
+    ? (rows: readonly PredictionRecord[]) =>
+      thread.commit(rows).catch((err) => {
+        throw new StoreWriteError(err);
+      })
+    : inlineCommit(createPredictionInserter(db));
+  const writer = createGroupCommitWriter<PredictionRecord>(commit, {
     maxRows: options.maxBatchRows,
     maxDelayMs: options.flushDelayMs,
     onCommit: options.onCommit,
@@ -102,8 +154,9 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     iterate: (query) => iteratePredictions(db, query),
     findByRequestId: (requestId) => findByRequestId(db, requestId),
     count: () => (counter.get() as { n: number }).n,
-    close() {
-      writer.flush();
+    async close() {
+      await writer.drain();
+      await thread?.close();
       db.close();
     },
   };

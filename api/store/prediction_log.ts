@@ -111,6 +111,15 @@ export function iteratePredictions(
   return db.prepare(text).iterate(...params) as IterableIterator<StoredPrediction>;
 }
 
+/** How many rows {@link iteratePredictions} returns for `query` (for progress displays). */
+export function countPredictions(db: DatabaseSync, query: PredictionQuery = {}): number {
+  const { sql, params } = whereClause(query);
+  const row = db.prepare(`SELECT COUNT(*) AS n FROM predictions ${sql}`).get(...params) as {
+    n: number;
+  };
+  return query.limit === undefined ? row.n : Math.min(row.n, query.limit);
+}
+
 /** All rows logged under one request id (a batch logs one id per row). */
 export function findByRequestId(db: DatabaseSync, requestId: string): StoredPrediction[] {
   return db.prepare(`SELECT id, ${COLUMNS.join(", ")} FROM predictions WHERE request_id = ?`)

@@ -67,7 +67,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         body: typeof body === "string" ? body : JSON.stringify(body),
       })),
     async [Symbol.asyncDispose]() {
-      store.close();
+      await store.close();
       await model.release();
       await Deno.remove(dir, { recursive: true });
     },

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import fc from "fast-check";
+import { SCORE_BIN_EDGES, scoreBinCounts } from "./histograms.ts";
+import { openStore, type PredictionRecord } from "./mod.ts";
+import { createPredictionInserter } from "./prediction_log.ts";
+import {
+  minuteOf,
+  predictionMinuteSpan,
+  predictionSeries,
+  predictionTotals,
+  predictionVersions,
+} from "./prediction_rollups.ts";
+import { migrate, MIGRATIONS } from "./schema.ts";
+
+const T0 = Date.parse("2026-03-01T10:00:00.000Z");
+
+const rowArb = fc.record({
+  offsetMs: fc.integer({ min: 0, max: 10 * 60_000 - 1 }),
+  version: fc.constantFrom("a", "b"),
+  proba: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...SCORE_BIN_EDGES)),
+  reject: fc.boolean(),
+});
+
+interface RowSpec {
+  offsetMs: number;
+  version: string;
+  proba: number;
+  reject: boolean;
+}
+
+function record(r: RowSpec, i: number): PredictionRecord {
+  return {
+    ts_utc: new Date(T0 + r.offsetMs).toISOString(),
+    request_id: `r${i}`,
+    model_version: r.version,
+    proba_default: r.proba,
+    threshold: 0.5,
+    decision: r.reject ? "reject" : "approve",
+    latency_ms: 1 + (i % 7),
+    input_json: "{}",
+  };
+}
+
+function expected(rows: readonly PredictionRecord[], ids: readonly number[]) {
+  return {
+    n: rows.length,
+    rejects: rows.filter((r) => r.decision === "reject").length,
+    sumProba: rows.reduce((s, r) => s + r.proba_default, 0),
+    sumLatencyMs: rows.reduce((s, r) => s + r.latency_ms, 0),
+    minId: ids.length ? Math.min(...ids) : null,
+    maxId: ids.length ? Math.max(...ids) : null,
+    scoreCounts: scoreBinCounts(rows.map((r) => r.proba_default)),
+  };
+}
+
+function assertTotals(
+  actual: ReturnType<typeof predictionTotals>,
+  want: ReturnType<typeof expected>,
+) {
+  assert.equal(actual.n, want.n);
+  assert.equal(actual.rejects, want.rejects);
+  assert.ok(Math.abs(actual.sumProba - want.sumProba) < 1e-9);
+  assert.ok(Math.abs(actual.sumLatencyMs - want.sumLatencyMs) < 1e-9);
+  assert.equal(actual.minId, want.minId);
+  assert.equal(actual.maxId, want.maxId);
+  assert.deepEqual(actual.scoreCounts, want.scoreCounts);
+}
+
+Deno.test("the rollup trigger agrees with the logged rows, per window and per version", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(rowArb, { minLength: 1, maxLength: 60 }),
+      fc.integer({ min: 0, max: 9 }),
+      async (spec, fromOffset) => {
+        const store = openStore(":memory:");
+        try {
+          const rows = spec.map(record);
+          await store.append(rows);
+          const ids = rows.map((_, i) => i + 1);
+          assertTotals(predictionTotals(store.db), expected(rows, ids));
+
+          const fromMinute = minuteOf(T0) + fromOffset;
+          const inWindow = rows.flatMap((r, i) => (minuteOf(r.ts_utc) >= fromMinute ? [i] : []));
+          assertTotals(
+            predictionTotals(store.db, { fromMinute, modelVersion: "a" }),
+            expected(
+              inWindow.filter((i) => rows[i].model_version === "a").map((i) => rows[i]),
+              inWindow.filter((i) => rows[i].model_version === "a").map((i) => ids[i]),
+            ),
+          );
+
+          const series = predictionSeries(store.db, { bucketMinutes: 3 });
+          const byBucket = new Map<number, number>();
+          for (const r of rows) {
+            const b = Math.floor(minuteOf(r.ts_utc) / 3) * 3;
+            byBucket.set(b, (byBucket.get(b) ?? 0) + 1);
+          }
+          assert.deepEqual(
+            series.map((b) => [b.minute, b.n]),
+            [...byBucket].sort((x, y) => x[0] - y[0]),
+          );
+        } finally {
+          await store.close();
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
+Deno.test("migration 2 backfills the rollup from rows logged before it", () => {
+  const rows = Array.from(
+    { length: 50 },
+    (_, i) =>
+      record({
+        offsetMs: i * 37_000,
+        version: i % 3 ? "a" : "b",
+        proba: i / 50,
+        reject: i % 4 === 0,
+      }, i),
+  );
+  const db = new DatabaseSync(":memory:");
+  db.exec(MIGRATIONS[0]);
+  db.exec("PRAGMA user_version = 1");
+  createPredictionInserter(db)(rows);
+  migrate(db);
+  assertTotals(predictionTotals(db), expected(rows, rows.map((_, i) => i + 1)));
+  const versions = predictionVersions(db);
+  assert.deepEqual(
+    versions.map((v) => [v.modelVersion, v.n]).sort(),
+    [["a", rows.filter((r) => r.model_version === "a").length], [
+      "b",
+      rows.filter((r) => r.model_version === "b").length,
+    ]],
+  );
+  assert.deepEqual(predictionMinuteSpan(db), {
+    firstMinute: minuteOf(rows[0].ts_utc),
+    lastMinute: minuteOf(rows[49].ts_utc),
+  });
+  db.close();
+});
+
+Deno.test("an unparseable timestamp is still logged (rolled up at minute 0)", async () => {
+  const store = openStore(":memory:");
+  await store.append([{
+    ...record({ offsetMs: 0, version: "a", proba: 0.3, reject: false }, 0),
+    ts_utc: "not a time",
+  }]);
+  assert.equal(store.count(), 1);
+  assert.equal(predictionTotals(store.db, { toMinute: 1 }).n, 1);
+  await store.close();
+});
+
+Deno.test("an empty log has empty aggregates", async () => {
+  const store = openStore(":memory:");
+  const totals = predictionTotals(store.db);
+  assert.equal(totals.n, 0);
+  assert.equal(totals.minId, null);
+  assert.deepEqual(predictionSeries(store.db, { bucketMinutes: 5 }), []);
+  assert.equal(predictionMinuteSpan(store.db), null);
+  await store.close();
+});

@@ -1,0 +1,164 @@
+/**
+ * `request_minutes`: HTTP request statistics per minute × route × status
+ * class (schema migration 2), written as deltas by the request-stats
+ * middleware and read by the monitoring site. Unlike `predictions`, these
+ * rows are metrics: they include requests that never became predictions
+ * (4xx, 5xx, pages), and a crash may lose the last unflushed interval.
+ *
+ * @module
+ */
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { LATENCY_BUCKET_COUNT, LATENCY_COLUMNS } from "./histograms.ts";
+
+/** Status class of a response: 2 for 2xx, … 5 for 5xx (1xx counts as 2). */
+export type StatusClass = 2 | 3 | 4 | 5;
+
+/** The status class of an HTTP status. */
+export function statusClassOf(status: number): StatusClass {
+  if (status >= 500) return 5;
+  if (status >= 400) return 4;
+  if (status >= 300) return 3;
+  return 2;
+}
+
+/** Counters of one minute × route × status class (a delta to add, or a read-back sum). */
+export interface RequestMinute {
+  /** Epoch minute. */
+  minute: number;
+  /** Route label, e.g. `POST /predict`. */
+  route: string;
+  statusClass: StatusClass;
+  n: number;
+  sumMs: number;
+  maxMs: number;
+  /** Requests per latency bucket (see `histograms.ts`). */
+  buckets: number[];
+}
+
+/**
+ * Returns a function that adds deltas to the table in one transaction (all or
+ * nothing; the error is rethrown after the rollback).
+ */
+export function createRequestMinuteWriter(
+  db: DatabaseSync,
+): (deltas: readonly RequestMinute[]) => void {
+  const cols = LATENCY_COLUMNS.join(", ");
+  const updates = LATENCY_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
+  const upsert = db.prepare(
+    `INSERT INTO request_minutes (minute, route, status_class, n, sum_ms, max_ms, ${cols})
+     VALUES (?, ?, ?, ?, ?, ?, ${LATENCY_COLUMNS.map(() => "?").join(", ")})
+     ON CONFLICT (minute, route, status_class) DO UPDATE SET
+       n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms,
+       max_ms = max(max_ms, excluded.max_ms), ${updates}`,
+  );
+  return (deltas) => {
+    if (deltas.length === 0) return;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const d of deltas) {
+        if (d.buckets.length !== LATENCY_BUCKET_COUNT) {
+          throw new RangeError(`expected ${LATENCY_BUCKET_COUNT} latency buckets`);
+        }
+        upsert.run(d.minute, d.route, d.statusClass, d.n, d.sumMs, d.maxMs, ...d.buckets);
+      }
+      db.exec("COMMIT");
+    } catch (err) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw err;
+    }
+  };
+}
+
+/** Which rows to read. */
+export interface RequestFilter {
+  /** Inclusive first minute; unbounded when absent. */
+  fromMinute?: number;
+  /** Exclusive last minute; unbounded when absent. */
+  toMinute?: number;
+  /** Only these route labels (all routes when absent). */
+  routes?: readonly string[];
+}
+
+function where(filter: RequestFilter): { sql: string; params: SQLInputValue[] } {
+  const parts: string[] = [];
+  const params: SQLInputValue[] = [];
+  if (filter.fromMinute !== undefined) {
+    parts.push("minute >= ?");
+    params.push(filter.fromMinute);
+  }
+  if (filter.toMinute !== undefined) {
+    parts.push("minute < ?");
+    params.push(filter.toMinute);
+  }
+  if (filter.routes !== undefined) {
+    parts.push(
+      filter.routes.length ? `route IN (${filter.routes.map(() => "?").join(", ")})` : "0",
+    );
+    params.push(...filter.routes);
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+}
+
+const SUMS = `sum(n) AS n, sum(sum_ms) AS sum_ms, max(max_ms) AS max_ms, ${
+  LATENCY_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(", ")
+}`;
+
+function toMinute(
+  r: Record<string, number | string>,
+  minute: number,
+  route: string,
+): RequestMinute {
+  return {
+    minute,
+    route,
+    statusClass: Number(r.status_class) as StatusClass,
+    n: Number(r.n),
+    sumMs: Number(r.sum_ms),
+    maxMs: Number(r.max_ms),
+    buckets: LATENCY_COLUMNS.map((c) => Number(r[c])),
+  };
+}
+
+/**
+ * Sums per route × status class over a window (`minute` of each result is
+ * the window's `fromMinute`, or 0), ordered by route then class.
+ */
+export function requestTotalsByRoute(
+  db: DatabaseSync,
+  filter: RequestFilter = {},
+): RequestMinute[] {
+  const w = where(filter);
+  const rows = db.prepare(
+    `SELECT route, status_class, ${SUMS} FROM request_minutes ${w.sql}
+     GROUP BY route, status_class ORDER BY route, status_class`,
+  ).all(...w.params) as Record<string, number | string>[];
+  return rows.map((r) => toMinute(r, filter.fromMinute ?? 0, String(r.route)));
+}
+
+/** Options for {@link requestSeries}. */
+export interface RequestSeriesFilter extends RequestFilter {
+  /** Bucket width in minutes (≥ 1). */
+  bucketMinutes: number;
+}
+
+/**
+ * Sums per time bucket × status class (routes merged; `route` is `*`),
+ * oldest first; empty buckets are absent.
+ */
+export function requestSeries(db: DatabaseSync, filter: RequestSeriesFilter): RequestMinute[] {
+  const size = Math.max(1, Math.trunc(filter.bucketMinutes));
+  const w = where(filter);
+  const rows = db.prepare(
+    `SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, status_class, ${SUMS} FROM request_minutes ${w.sql}
+     GROUP BY bucket, status_class ORDER BY bucket, status_class`,
+  ).all(size, size, ...w.params) as Record<string, number | string>[];
+  return rows.map((r) => toMinute(r, Number(r.bucket), "*"));
+}
+
+/** The first minute holding request statistics (`null` when there are none); one index lookup. */
+export function firstRequestMinute(db: DatabaseSync): number | null {
+  const row = db.prepare("SELECT min(minute) AS m FROM request_minutes").get() as {
+    m: number | null;
+  };
+  return row.m;
+}

@@ -1,0 +1,62 @@
+/**
+ * Reads the drift reference sample (`data/reference/reference_sample.csv`,
+ * written by the training task): the feature columns in the credit-data CSV
+ * conventions plus `proba_default`, the row's out-of-fold model score.
+ *
+ * @module
+ */
+import {
+  type CsvTable,
+  parseNumericField,
+  readCsvFile,
+  tableToFeatures,
+} from "../api/scoring/feature_csv.ts";
+import type { FeatureSpec } from "../api/scoring/model_meta.ts";
+import type { ReferenceSample } from "./reference_profile.ts";
+
+/** Column of the reference CSV holding each row's score. */
+export const SCORE_COLUMN = "proba_default";
+
+/** Converts a parsed reference CSV into feature rows and scores; errors name row and column. */
+export function tableToReferenceSample(
+  table: CsvTable,
+  features: readonly FeatureSpec[],
+): ReferenceSample {
+  if (!table.columns.includes(SCORE_COLUMN)) {
+    throw new Error(`reference CSV lacks the ${SCORE_COLUMN} column`);
+  }
+  const rows = tableToFeatures(table, features);
+  const scores = new Float64Array(table.records.length);
+  table.records.forEach((record, i) => {
+    const where = { row: i + 1, column: SCORE_COLUMN, line: table.lines[i] };
+    const text = record[SCORE_COLUMN];
+    const score = text === null || text === undefined ? NaN : parseNumericField(text, where);
+    if (!(score >= 0 && score <= 1)) {
+      throw new Error(
+        `row ${where.row} (line ${where.line}), column "${SCORE_COLUMN}": ` +
+          `expected a probability, got ${JSON.stringify(text)}`,
+      );
+    }
+    scores[i] = score;
+  });
+  return { rows, scores };
+}
+
+/** Reads the reference sample CSV at `path`; every error message starts with the path. */
+export async function readReferenceSample(
+  path: string,
+  features: readonly FeatureSpec[],
+): Promise<ReferenceSample> {
+  let table: CsvTable;
+  try {
+    table = await readCsvFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new Error(`${path}: reference sample not found`);
+    throw err;
+  }
+  try {
+    return tableToReferenceSample(table, features);
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Runs a drift computation over the audit store against the reference sample:
+ * the in-process entry point shared by `deno task drift` and the site.
+ *
+ * Layers, so a caller can cache what does not change:
+ * - {@link loadDriftReference}: model metadata + reference CSV → profile (once
+ *   per model);
+ * - {@link computeDrift}: streams a window of the store into an accumulator
+ *   and returns the report (synchronous: `node:sqlite` is; memory stays
+ *   bounded, time grows with the window, about a few µs per row);
+ * - {@link runDrift}: both, opening and closing the store read-only.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { readModelMeta } from "../api/scoring/model.ts";
+import type { ModelMeta } from "../api/scoring/model_meta.ts";
+import { openStore, type PredictionQuery, type Store } from "../api/store/mod.ts";
+import { createDriftAccumulator } from "./drift_accumulator.ts";
+import type { DriftReport, DriftReportOptions } from "./drift_report.ts";
+import { buildReferenceProfile, type ReferenceProfile } from "./reference_profile.ts";
+import { readReferenceSample } from "./reference_sample.ts";
+
+/** Where the reference comes from. */
+export interface DriftReferenceOptions {
+  /** Directory of `model_meta.json` (feature schema, threshold, model version). */
+  artifactsDir: string;
+  /** The reference sample CSV. */
+  referencePath: string;
+  /** Numeric quantile bins. Default 10. */
+  bins?: number;
+}
+
+/** The model metadata and the fitted reference profile. */
+export interface DriftReference {
+  meta: ModelMeta;
+  profile: ReferenceProfile;
+}
+
+/** Reads the metadata and the reference sample and fits the reference profile. */
+export async function loadDriftReference(options: DriftReferenceOptions): Promise<DriftReference> {
+  const meta = await readModelMeta(options.artifactsDir);
+  const sample = await readReferenceSample(options.referencePath, meta.features);
+  const profile = buildReferenceProfile(sample, {
+    features: meta.features,
+    threshold: meta.threshold,
+    bins: options.bins,
+    modelVersion: meta.model_version,
+  });
+  return { meta, profile };
+}
+
+/** Options for {@link computeDrift}. */
+export interface ComputeDriftOptions extends DriftReportOptions {
+  /** The window: `since`/`until` on `ts_utc`, `limit` = most recent rows. */
+  query?: PredictionQuery;
+  /** Called every `progressEvery` rows and once at the end with the rows read so far. */
+  onProgress?: (rows: number) => void;
+  /** Default 10,000. */
+  progressEvery?: number;
+}
+
+/** Streams one window of the store through a drift accumulator. */
+export function computeDrift(
+  store: Pick<Store, "iterate">,
+  profile: ReferenceProfile,
+  options: ComputeDriftOptions = {},
+): DriftReport {
+  const query = options.query ?? {};
+  const acc = createDriftAccumulator(profile, { ...options, query });
+  const every = options.progressEvery ?? 10_000;
+  const onProgress = options.onProgress;
+  let rows = 0;
+  for (const row of store.iterate(query)) {
+    acc.add(row);
+    if (onProgress !== undefined && ++rows % every === 0) onProgress(rows);
+  }
+  onProgress?.(acc.rows);
+  return acc.finish();
+}
+
+/** Opens the audit store read-only; a clear error when the file does not exist. */
+export function openStoreForReading(path: string): Store {
+  if (path !== ":memory:" && !existsSync(path)) {
+    throw new Error(`${path}: database not found`);
+  }
+  return openStore(path, { readOnly: true });
+}
+
+/** Options for {@link runDrift}. */
+export interface RunDriftOptions extends DriftReferenceOptions, ComputeDriftOptions {
+  dbPath: string;
+}
+
+/** Loads the reference, opens the store read-only, computes the report, closes the store. */
+export async function runDrift(options: RunDriftOptions): Promise<DriftReport> {
+  const { profile } = await loadDriftReference(options);
+  const store = openStoreForReading(options.dbPath);
+  try {
+    return computeDrift(store, profile, options);
+  } finally {
+    await store.close();
+  }
+}

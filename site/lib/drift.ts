@@ -1,0 +1,135 @@
+/**
+ * Drift reports for the site: the latest one (computed here and stored in the
+ * database, or written by `deno task drift` to its JSON file — whichever is
+ * newer) and recomputing one in-process with the monitoring library.
+ *
+ * @module
+ */
+import { stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import type { DatabaseSync } from "node:sqlite";
+import { latestDriftReport, saveDriftReport } from "../../api/store/drift_reports.ts";
+import type { Store } from "../../api/store/mod.ts";
+import type { DriftReport } from "../../monitoring/drift_report.ts";
+import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
+import { computeDrift } from "../../monitoring/run_drift.ts";
+import { reachesLevel } from "../../monitoring/verdict.ts";
+import type { AlertInputs } from "./alerts.ts";
+
+/** A report and where it came from. */
+export interface LatestDrift {
+  report: DriftReport;
+  /** `database`: computed by the site; otherwise the path of the CLI's report file. */
+  origin: string;
+}
+
+function looksLikeReport(x: unknown): x is DriftReport {
+  const r = x as Partial<DriftReport> | null;
+  return typeof r === "object" && r !== null && typeof r.generated_at === "string" &&
+    typeof r.features === "object" && typeof r.overall_verdict === "string" &&
+    typeof r.window === "object" && Array.isArray(r.alerts) && typeof r.score_drift === "object";
+}
+
+/**
+ * Returns a reader of the latest report. Parsed reports are cached (by row id
+ * for the database, by modification time for the file), so a page view costs
+ * one indexed lookup and one `stat`.
+ */
+export function createDriftReader(
+  db: DatabaseSync,
+  filePath: string | undefined,
+): () => Promise<LatestDrift | null> {
+  let dbCache: { id: number; report: DriftReport } | undefined;
+  let fileCache: { mtimeMs: number; report: DriftReport | null } | undefined;
+
+  const fromDb = (): DriftReport | null => {
+    const row = latestDriftReport(db);
+    if (row === undefined) return null;
+    if (dbCache?.id !== row.id) {
+      const parsed = JSON.parse(row.report_json);
+      if (!looksLikeReport(parsed)) return null;
+      dbCache = { id: row.id, report: parsed };
+    }
+    return dbCache.report;
+  };
+
+  const fromFile = async (): Promise<DriftReport | null> => {
+    if (filePath === undefined) return null;
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(filePath)).mtimeMs;
+    } catch {
+      return null;
+    }
+    if (fileCache?.mtimeMs !== mtimeMs) {
+      let report: DriftReport | null = null;
+      try {
+        const parsed = JSON.parse(new TextDecoder().decode(await readFile(filePath)));
+        report = looksLikeReport(parsed) ? parsed : null;
+      } catch {
+        report = null;
+      }
+      fileCache = { mtimeMs, report };
+    }
+    return fileCache.report;
+  };
+
+  return async () => {
+    const stored = fromDb();
+    const file = await fromFile();
+    if (stored && (!file || stored.generated_at >= file.generated_at)) {
+      return { report: stored, origin: "database" };
+    }
+    return file ? { report: file, origin: filePath! } : null;
+  };
+}
+
+/** The drift facts the overview's alerts use. */
+export function driftAlertInputs(report: DriftReport): NonNullable<AlertInputs["drift"]> {
+  const drifting = Object.entries(report.features)
+    .filter(([, f]) => reachesLevel(f.verdict, "moderate"))
+    .map(([name, f]) => ({ name, verdict: f.verdict, psi: f.psi }));
+  if (reachesLevel(report.score_drift.verdict, "moderate")) {
+    drifting.push({
+      name: "proba_default",
+      verdict: report.score_drift.verdict,
+      psi: report.score_drift.psi,
+    });
+  }
+  drifting.sort((a, b) => (b.psi ?? 0) - (a.psi ?? 0));
+  return {
+    verdict: report.overall_verdict,
+    generatedAt: report.generated_at,
+    drifting,
+    nProduction: report.window.n_production,
+  };
+}
+
+/** What to recompute over. */
+export interface RecomputeOptions {
+  /** Only predictions at or after this ISO time. */
+  since?: string;
+  /** At most the most recent `limit` rows of the window. */
+  limit: number;
+  now?: () => Date;
+}
+
+/**
+ * Computes a report with the monitoring library over the store (synchronous,
+ * a few µs per row: the row cap bounds how long it holds the event loop) and
+ * stores it as the latest.
+ */
+export function recomputeDrift(
+  store: Pick<Store, "iterate" | "db">,
+  profile: ReferenceProfile,
+  options: RecomputeOptions,
+): DriftReport {
+  const query = { limit: options.limit, ...(options.since ? { since: options.since } : {}) };
+  const report = computeDrift(store, profile, { query, now: options.now });
+  saveDriftReport(store.db, {
+    generated_at: report.generated_at,
+    source: "site",
+    report_json: JSON.stringify(report),
+  });
+  return report;
+}

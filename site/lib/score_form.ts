@@ -1,0 +1,62 @@
+/**
+ * The "score an applicant" form: default values from the model metadata
+ * (numeric `median`, categorical `mode`), and the submitted form turned into
+ * the API's features, validated by the same schema as `POST /predict`
+ * (strict: every feature present, `null` = missing).
+ *
+ * @module
+ */
+import type { Features, FeatureValue } from "../../api/scoring/feature_vector.ts";
+import type { ModelMeta } from "../../api/scoring/model_meta.ts";
+import { buildSchemas } from "../../api/schemas.ts";
+import { toFieldErrors } from "../../api/validation_errors.ts";
+
+/** Field text per feature name, as shown in (or submitted by) the form. */
+export type FormValues = Record<string, string>;
+
+/** The form's default values: median / mode of the training data. */
+export function defaultFormValues(meta: ModelMeta): FormValues {
+  return Object.fromEntries(
+    meta.features.map((f) => [f.name, f.type === "numeric" ? String(f.median) : f.mode]),
+  );
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The parsed form: features when valid, else a message per feature name. */
+export type ParsedForm =
+  | { ok: true; features: Features; values: FormValues }
+  | { ok: false; errors: Record<string, string>; values: FormValues };
+
+/**
+ * Parses submitted fields: empty = missing (`null`); numeric text must be a
+ * decimal number; categorical text must be a level (checked by the API
+ * schema, with the API's messages). Unknown form fields are ignored.
+ */
+export function createFormParser(meta: ModelMeta): (body: Record<string, unknown>) => ParsedForm {
+  const { Features: schema } = buildSchemas(meta, { strict: true, maxBatchRows: 1 });
+  return (body) => {
+    const values: FormValues = {};
+    const features: Record<string, FeatureValue> = {};
+    const errors: Record<string, string> = {};
+    for (const f of meta.features) {
+      const raw = body[f.name];
+      const text = typeof raw === "string" ? raw.trim() : "";
+      values[f.name] = text;
+      if (text === "") features[f.name] = null;
+      else if (f.type === "numeric") {
+        if (NUMBER.test(text)) features[f.name] = Number(text);
+        else errors[f.name] = `expected a number (e.g. ${f.median}), or leave it empty if missing`;
+      } else features[f.name] = text;
+    }
+    if (Object.keys(errors).length > 0) return { ok: false, errors, values };
+    const result = schema.safeParse(features);
+    if (!result.success) {
+      for (const e of toFieldErrors(result.error.issues, features)) {
+        errors[e.pointer.slice(1).replaceAll("~1", "/").replaceAll("~0", "~")] = e.detail;
+      }
+      return { ok: false, errors, values };
+    }
+    return { ok: true, features: result.data as Features, values };
+  };
+}

@@ -1,0 +1,263 @@
+/**
+ * `GET /monitor/drift`: the latest drift report (per-feature PSI with
+ * verdicts and noise floors, reference-vs-production bucket shares, missing
+ * rates, score drift, alerts). `POST /monitor/drift`: recompute now with the
+ * monitoring library, in-process, then redirect back (post/redirect/get).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { JSX } from "preact";
+import type { AppEnv } from "../../api/app_env.ts";
+import { predictionTotals } from "../../api/store/prediction_rollups.ts";
+import type { DriftReport, FeatureDrift } from "../../monitoring/drift_report.ts";
+import { DEFAULT_LIMIT } from "../../monitoring/drift_args.ts";
+import { VerdictBadge } from "../components/badges.tsx";
+import { Island } from "../components/island.tsx";
+import { Layout } from "../components/layout.tsx";
+import { renderPage } from "../components/render.tsx";
+import type { SiteContext } from "../context.ts";
+import DriftBarsIsland from "../islands/drift_bars.tsx";
+import { recomputeDrift } from "../lib/drift.ts";
+import { parseWindow, WINDOWS } from "../lib/window.ts";
+import { formatCount, formatShare, formatTime, NONE } from "../shared/format.ts";
+import type { BarChartSpec } from "../shared/types.ts";
+import { resolveWindow } from "./overview.tsx";
+
+const num = (x: number | null | undefined, d = 3) =>
+  x === null || x === undefined ? NONE : x.toFixed(d);
+
+const signedShare = (x: number | null) =>
+  x === null ? NONE : `${x > 0 ? "+" : ""}${(100 * x).toFixed(1)} pt`;
+
+function barsSpec(id: string, title: string, f: Pick<FeatureDrift, "bins">): BarChartSpec {
+  return {
+    id,
+    title,
+    unit: "share",
+    labels: f.bins.map((b) => b.label),
+    series: [
+      { label: "Reference", values: f.bins.map((b) => b.ref_share), color: "#8c959f" },
+      { label: "Production", values: f.bins.map((b) => b.prod_share), color: "#0969da" },
+    ],
+  };
+}
+
+function FeatureTable({ report }: { report: DriftReport }): JSX.Element {
+  return (
+    <div class="table-wrap">
+      <table data-testid="feature-table">
+        <thead>
+          <tr>
+            <th>Feature</th>
+            <th class="num">PSI</th>
+            <th class="num">Noise floor</th>
+            <th>Verdict</th>
+            <th class="num">Missing (ref → prod)</th>
+            <th class="num">Δ missing</th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(report.features).map(([name, f]) => (
+            <tr key={name} data-feature={name} class={`verdict-row-${f.verdict}`}>
+              <td>
+                <a href={`#bars-${name}`}>{name}</a> <span class="muted small">{f.type}</span>
+              </td>
+              <td class="num">{num(f.psi)}</td>
+              <td class="num">{num(f.noise_floor)}</td>
+              <td>
+                <VerdictBadge verdict={f.verdict} />
+              </td>
+              <td class="num">
+                {formatShare(f.missing_ref)} → {formatShare(f.missing_prod)}
+              </td>
+              <td class={`num${f.missing_alert ? " flag" : ""}`}>
+                {signedShare(f.missing_delta)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ReportView({ report, origin }: { report: DriftReport; origin: string }): JSX.Element {
+  const w = report.window;
+  const th = report.thresholds;
+  const s = report.score_drift;
+  return (
+    <>
+      <section>
+        <h2>
+          Latest report <VerdictBadge verdict={report.overall_verdict} />
+        </h2>
+        <dl class="facts">
+          <div>
+            <dt>Computed</dt>
+            <dd data-testid="generated-at">{formatTime(report.generated_at)}</dd>
+          </div>
+          <div>
+            <dt>Source</dt>
+            <dd>{origin === "database" ? "this site (recompute)" : `deno task drift (${origin})`}</dd>
+          </div>
+          <div>
+            <dt>Production rows</dt>
+            <dd data-testid="n-production">{formatCount(w.n_production)}</dd>
+          </div>
+          <div>
+            <dt>Reference rows</dt>
+            <dd>{formatCount(w.n_reference)}</dd>
+          </div>
+          <div>
+            <dt>Rows logged</dt>
+            <dd>
+              {formatTime(w.first_ts)} → {formatTime(w.last_ts)}
+            </dd>
+          </div>
+          <div>
+            <dt>Rules</dt>
+            <dd>
+              PSI bands {th.moderate} / {th.high} / {th.severe}, counted from {th.noise_multiple}
+              × the noise floor; at least {th.min_rows} rows
+            </dd>
+          </div>
+        </dl>
+        {report.alerts.length > 0 && (
+          <ul class="alerts">
+            {report.alerts.map((a, i) => (
+              <li key={i} class={`alert level-${a.severity === "info" ? "info" : "warning"}`}>
+                <VerdictBadge verdict={a.severity} /> {a.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section>
+        <h2>Features</h2>
+        <FeatureTable report={report} />
+      </section>
+      <section>
+        <h2>
+          Model score <VerdictBadge verdict={s.verdict} />
+        </h2>
+        <p>
+          proba_default PSI {num(s.psi)} (noise floor {num(s.noise_floor)}); reject rate{" "}
+          {formatShare(s.decision_rate_ref)} in the reference → {formatShare(s.decision_rate_prod)}
+          {" "}
+          in production ({signedShare(s.delta)}).
+        </p>
+      </section>
+      <section>
+        <h2>Reference vs production, per feature</h2>
+        <div class="charts">
+          <Island
+            name="drift_bars"
+            component={DriftBarsIsland}
+            props={{ spec: barsSpec("bars-proba_default", "proba_default", s) }}
+          />
+          {Object.entries(report.features).map(([name, f]) => (
+            <Island
+              key={name}
+              name="drift_bars"
+              component={DriftBarsIsland}
+              props={{
+                spec: barsSpec(`bars-${name}`, `${name}: PSI ${num(f.psi)} (${f.verdict})`, f),
+              }}
+            />
+          ))}
+        </div>
+      </section>
+    </>
+  );
+}
+
+function RecomputeForm(
+  { ctx, available, reason }: { ctx: SiteContext; available: boolean; reason?: string },
+): JSX.Element {
+  return (
+    <form method="post" action={`${ctx.base}/drift`} class="inline-form">
+      <label>
+        Predictions{" "}
+        <select name="scope" disabled={!available}>
+          <option value="recent">latest {formatCount(DEFAULT_LIMIT)} (like deno task drift)</option>
+          {WINDOWS.map((w) => (
+            <option key={w.key} value={w.key}>
+              {w.minutes === null ? "all" : `last ${w.label}`} (up to{" "}
+              {formatCount(ctx.drift.maxRows)} most recent)
+            </option>
+          ))}
+        </select>
+      </label>{" "}
+      <button type="submit" disabled={!available}>Recompute now</button>
+      {reason && <span class="muted small">{reason}</span>}
+    </form>
+  );
+}
+
+/** The drift routes. */
+export function driftRoutes(ctx: SiteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  const page = async (message?: { text: string; kind: "ok" | "note" }, status = 200) => {
+    const [latest, reference] = await Promise.all([ctx.latestDrift(), ctx.reference()]);
+    return (
+      <Layout ctx={ctx} title="Drift" active="drift">
+        <RecomputeForm
+          ctx={ctx}
+          available={reference.ok}
+          reason={reference.ok ? undefined : `reference sample unavailable: ${reference.error}`}
+        />
+        {message && <p class={message.kind === "ok" ? "ok-note" : "note"}>{message.text}</p>}
+        {latest
+          ? <ReportView report={latest.report} origin={latest.origin} />
+          : <p data-testid="no-report">No drift report yet: recompute one above.</p>}
+      </Layout>
+    );
+  };
+
+  app.get("/drift", async (c) => {
+    const done = c.req.query("computed") === "1";
+    return renderPage(c, await page(done ? { text: "Report recomputed.", kind: "ok" } : undefined));
+  });
+
+  app.post("/drift", async (c) => {
+    const reference = await ctx.reference();
+    if (!reference.ok) {
+      return renderPage(
+        c,
+        await page({ text: `Cannot recompute: ${reference.error}`, kind: "note" }),
+        409,
+      );
+    }
+    const nowMs = ctx.now().getTime();
+    const last = ctx.drift.lastRunMs;
+    if (last !== null && nowMs - last < ctx.drift.minIntervalMs) {
+      const wait = Math.ceil((ctx.drift.minIntervalMs - (nowMs - last)) / 1000);
+      c.header("retry-after", String(wait));
+      return renderPage(
+        c,
+        await page({ text: `A report was just computed; try again in ${wait} s.`, kind: "note" }),
+        429,
+      );
+    }
+    const form = await c.req.parseBody();
+    const scope = typeof form.scope === "string" ? form.scope : "recent";
+    const range = scope === "recent" ? null : resolveWindow(ctx, parseWindow(scope));
+    if (predictionTotals(ctx.store.db, { fromMinute: range?.fromMinute }).n === 0) {
+      return renderPage(
+        c,
+        await page({ text: "No predictions in the selected window: nothing to compare.", kind: "note" }),
+        409,
+      );
+    }
+    ctx.drift.lastRunMs = nowMs;
+    recomputeDrift(ctx.store, reference.profile, {
+      since: range?.since,
+      limit: range ? ctx.drift.maxRows : DEFAULT_LIMIT,
+      now: ctx.now,
+    });
+    return c.redirect(`${ctx.base}/drift?computed=1`, 303);
+  });
+  return app;
+}
