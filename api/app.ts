@@ -8,6 +8,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
+import type { HTTPException } from "hono/http-exception";
+import { timeout } from "hono/timeout";
+import { createKeyRing } from "./auth/api_keys.ts";
 import { createSite, serveFavicon, type SiteDeps } from "../site/mod.ts";
 import type { AppEnv } from "./app_env.ts";
 import type { Config } from "./config.ts";
@@ -17,20 +20,45 @@ import {
   type RequestStats,
   requestStats,
 } from "./middleware/request_stats/index.ts";
+import { requireKey } from "./middleware/auth/index.ts";
 import { bodySizeLimit } from "./middleware/body_limit/index.ts";
+import { concurrencyCap } from "./middleware/concurrency_cap/index.ts";
+import { perClientRateLimit } from "./middleware/rate_limit/index.ts";
+import { cachedPerformanceGauges } from "./metrics/performance_gauges.ts";
+import { createMetrics, type Metrics } from "./metrics/registry.ts";
 import { createPredictor } from "./predictor.ts";
 import { createRequestIdGenerator } from "./request_id.ts";
 import { ProblemError } from "./problem.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { feedbackRoutes } from "./routes/feedback.ts";
 import { predictRoutes } from "./routes/predict.ts";
 import { buildSchemas } from "./schemas.ts";
 import type { ScoringModel } from "./scoring/model.ts";
+import { createExplainer } from "./scoring/reason_codes.ts";
 import type { Store } from "./store/mod.ts";
+import { createOutcomeRecorder } from "./store/outcomes.ts";
+
+/** The configuration the app reads; limits and keys default to a local, open setup. */
+export type AppConfig =
+  & Pick<Config, "strictInput" | "maxBatchRows" | "maxBodyBytes">
+  & Partial<
+    Pick<
+      Config,
+      | "requestTimeoutMs"
+      | "maxConcurrentRequests"
+      | "rateLimitPerMinute"
+      | "trustProxy"
+      | "apiKeys"
+      | "adminKeys"
+      | "sessionSecret"
+    >
+  >;
 
 /** Dependencies of {@link createApp}. */
 export interface AppDeps {
-  config: Pick<Config, "strictInput" | "maxBatchRows" | "maxBodyBytes">;
+  config: AppConfig;
   model: ScoringModel;
   store: Store;
   /** Wall clock (tests pin it). */
@@ -42,24 +70,64 @@ export interface AppDeps {
    * closes (flushes the last counters). Default: one on `store.db`.
    */
   requestStats?: RequestStats;
+  /**
+   * Prometheus metrics; pass the one whose hooks the model and store report
+   * to (see main.ts). Default: one fed by this app's requests only.
+   */
+  metrics?: Metrics;
   /** Monitoring site options (reference sample, report file, polling). */
   site?: Omit<SiteDeps, "meta" | "store" | "predictor" | "requestStats" | "now">;
 }
 
+/** The app and what its owner must close on shutdown. */
+export type App = OpenAPIHono<AppEnv> & {
+  /** Stops the app's timers (rate-limit sweeps); call on shutdown. */
+  dispose(): void;
+};
+
+/** The message of open mode, at start-up and on /health. */
+export const OPEN_MODE_WARNING = "no API_KEYS or ADMIN_KEYS are set: every endpoint, the site " +
+  "and the audit log are open to anyone who can reach this port";
+
 /** Builds the application. */
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+export function createApp(deps: AppDeps): App {
   const { config, model, store } = deps;
-  const app = new OpenAPIHono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>() as App;
+  const ring = createKeyRing({ scoring: config.apiKeys ?? [], admin: config.adminKeys ?? [] });
+  const scoringAuth = requireKey({ ring, scope: "scoring" });
+  const adminAuth = requireKey({ ring, scope: "admin" });
+  const cap = concurrencyCap({ max: config.maxConcurrentRequests ?? 256 });
+  const rateLimit = config.rateLimitPerMinute
+    ? perClientRateLimit({ perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy })
+    : undefined;
+  const timeoutMs = config.requestTimeoutMs ?? 10_000;
   const schemas = buildSchemas(model.meta, {
     strict: config.strictInput,
     maxBatchRows: config.maxBatchRows,
   });
-  const predictor = createPredictor({ model, store, now: deps.now });
+  const metrics = deps.metrics ?? createMetrics({
+    model: { type: model.meta.model_type, version: model.meta.model_version },
+    queueDepth: () => store.queueDepth,
+    performance: cachedPerformanceGauges(store.db, model.meta),
+  });
+  const explainer = createExplainer(model);
+  const predictor = createPredictor({
+    model,
+    store,
+    explainer,
+    now: deps.now,
+    onScored: (ok, decisions) => metrics.scored(ok, decisions),
+  });
   const now = deps.now;
   const stats = deps.requestStats ??
     createRequestStats(store.db, { now: now && (() => now().getTime()) });
 
-  app.use(requestStats(stats));
+  app.use(requestStats({
+    record(sample) {
+      stats.record(sample);
+      metrics.record(sample);
+    },
+  }));
   app.use(async (c, next) => {
     c.set("startedAt", performance.now());
     await next();
@@ -76,8 +144,23 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       );
     },
   }));
-  app.use("/predict", bodySizeLimit({ maxBytes: config.maxBodyBytes }));
-  app.use("/predict_batch", bodySizeLimit({ maxBytes: config.maxBodyBytes }));
+  app.use(cap.middleware);
+  // hono/timeout rejects with whatever the factory returns; its type asks for an
+  // HTTPException, but the app's error handler renders a ProblemError itself.
+  const timedOut = () =>
+    new ProblemError(
+      504,
+      "timeout",
+      `the request took longer than ${timeoutMs} ms (REQUEST_TIMEOUT_MS); it may still have ` +
+        "been logged: retry with the same X-Request-Id to find it",
+    ) as unknown as HTTPException;
+  app.use(timeout(timeoutMs, timedOut));
+  app.use(bodySizeLimit({ maxBytes: config.maxBodyBytes }));
+  for (const path of ["/predict", "/predict_batch", "/feedback"]) {
+    app.use(path, scoringAuth);
+    if (rateLimit) app.use(path, rateLimit.middleware);
+  }
+  app.use("/metrics", adminAuth);
 
   app.route(
     "/",
@@ -86,11 +169,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       checkWritable: () => store.checkWritable(),
       startedAt: new Date(),
       strictInput: config.strictInput,
-      warnings: deps.warnings ?? [],
+      warnings: [...(ring.open ? [OPEN_MODE_WARNING] : []), ...(deps.warnings ?? [])],
     }),
   );
   app.route("/", predictRoutes({ schemas, predictor }));
+  app.route("/", feedbackRoutes({ record: createOutcomeRecorder(store.db), now: deps.now }));
   app.route("/", docsRoutes());
+  app.route("/", metricsRoutes(metrics));
   app.route(
     "/monitor",
     createSite({ ...deps.site, meta: model.meta, store, predictor, requestStats: stats, now }),
@@ -109,5 +194,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.onError(onError);
   app.notFound(notFound);
+  app.dispose = () => rateLimit?.close();
   return app;
 }

@@ -29,3 +29,23 @@ Deno.test("every invalid variable is named in one error", () => {
     },
   );
 });
+
+Deno.test("API keys are parsed, and secrets never appear in error messages", () => {
+  const key = "k".repeat(20);
+  assert.deepEqual(loadConfig(env({ API_KEYS: `${key},${key}2` })).apiKeys, [key, key + "2"]);
+  assert.throws(
+    () => loadConfig(env({ ADMIN_KEYS: "tooshort", SESSION_SECRET: "also-short" })),
+    (err: Error) => {
+      assert.match(err.message, /ADMIN_KEYS=<redacted>: ADMIN_KEYS: key #1 is shorter/);
+      assert.match(err.message, /SESSION_SECRET=<redacted>/);
+      assert.ok(!err.message.includes("tooshort") && !err.message.includes("also-short"));
+      return true;
+    },
+  );
+});
+
+Deno.test("the start task allows every variable the service reads, and no other", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks;
+  const allowed = /--allow-env=([A-Z_,]+)/.exec(tasks.start)![1].split(",").sort();
+  assert.deepEqual(allowed, Object.keys(CONFIG_VARS).sort());
+});

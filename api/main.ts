@@ -5,10 +5,14 @@
  *
  * @module
  */
-import { createApp } from "./app.ts";
+import { createApp, OPEN_MODE_WARNING } from "./app.ts";
+import { resolveDbLocation } from "./db_location.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { loadModel } from "./scoring/model.ts";
-import { openStore } from "./store/mod.ts";
+import { cachedPerformanceGauges } from "./metrics/performance_gauges.ts";
+import { createMetrics, type PerformanceGauges } from "./metrics/registry.ts";
+import { createRequestStats } from "./middleware/request_stats/index.ts";
+import { loadModel, readModelMeta } from "./scoring/model.ts";
+import { openStore, type Store } from "./store/mod.ts";
 
 function fail(message: string): never {
   console.error(`scorewatch: ${message}`);
@@ -17,19 +21,49 @@ function fail(message: string): never {
 
 async function start(config: Config): Promise<void> {
   const t0 = performance.now();
-  const model = await loadModel(config.artifactsDir, { threads: config.ortThreads })
+  const meta = await readModelMeta(config.artifactsDir)
     .catch((err: Error) => fail(`cannot load the model: ${err.message}`));
-  let store;
+  // Metrics first: the model and the store report to its hooks.
+  let store: Store | undefined;
+  let gauges: (() => PerformanceGauges | null) | undefined;
+  const metrics = createMetrics({
+    model: { type: meta.model_type, version: meta.model_version },
+    queueDepth: () => store?.queueDepth ?? 0,
+    performance: () => gauges?.() ?? null,
+  });
+  const model = await loadModel(config.artifactsDir, {
+    threads: config.ortThreads,
+    events: metrics.inference,
+  }).catch((err: Error) => fail(`cannot load the model: ${err.message}`));
+  const location = resolveDbLocation({
+    dbPath: config.dbPath,
+    fallbackPath: config.dbFallbackPath,
+  });
+  if (location.warning) console.warn(`scorewatch: WARNING: ${location.warning}`);
   try {
-    store = openStore(config.dbPath, {
+    store = openStore(location.path, {
       synchronous: config.dbSynchronous,
       flushDelayMs: config.logFlushMs,
       maxBatchRows: config.logMaxRows,
+      ...metrics.auditLog,
     });
   } catch (err) {
-    fail(`cannot open the audit database ${config.dbPath}: ${(err as Error).message}`);
+    fail(`cannot open the audit database ${location.path}: ${(err as Error).message}`);
   }
-  const app = createApp({ config, model, store });
+  const openedStore = store;
+  gauges = cachedPerformanceGauges(openedStore.db, model.meta);
+  const requestStats = createRequestStats(openedStore.db);
+  const app = createApp({
+    config,
+    model,
+    store: openedStore,
+    metrics,
+    requestStats,
+    warnings: location.warning ? [location.warning] : [],
+  });
+  if (config.apiKeys.length + config.adminKeys.length === 0) {
+    console.warn(`scorewatch: WARNING: ${OPEN_MODE_WARNING}`);
+  }
   const server = Deno.serve({
     port: config.port,
     hostname: config.host,
@@ -37,7 +71,7 @@ async function start(config: Config): Promise<void> {
       const ms = Math.round(performance.now() - t0);
       console.log(
         `scorewatch: model ${model.meta.model_version} ready in ${ms} ms on http://${hostname}:${port}` +
-          ` (docs: /docs, audit log: ${config.dbPath})`,
+          ` (docs: /docs, monitoring: /monitor, audit log: ${location.path})`,
       );
     },
   }, app.fetch);
@@ -48,7 +82,9 @@ async function start(config: Config): Promise<void> {
     stopping = true;
     console.log(`scorewatch: ${signal}: finishing in-flight requests`);
     await server.shutdown();
-    await store.close();
+    app.dispose();
+    requestStats.close();
+    await openedStore.close();
     await model.release();
     console.log("scorewatch: audit log flushed and closed; bye");
     Deno.exit(0);

@@ -9,6 +9,7 @@ import { decide, type Decision, type ScoringModel } from "./scoring/model.ts";
 import type { PredictionRecord, Store } from "./store/mod.ts";
 import { StoreWriteError } from "./store/mod.ts";
 import { ProblemError } from "./problem.ts";
+import type { Explainer, ReasonCode } from "./scoring/reason_codes.ts";
 
 /** What a caller gets back for one row. */
 export interface PredictionResult {
@@ -18,6 +19,8 @@ export interface PredictionResult {
   decision: Decision;
   model_version: string;
   latency_ms: number;
+  /** Reason codes, when an explanation was asked for. */
+  reasons?: ReasonCode[];
 }
 
 /** Options for one {@link Predictor.predict} call. */
@@ -26,6 +29,8 @@ export interface PredictOptions {
   requestIds: readonly string[];
   /** `performance.now()` when the request arrived (latency is measured from it). */
   startedAt: number;
+  /** Compute, return and log reason codes (TreeSHAP). */
+  explain?: boolean;
 }
 
 /** Scores and logs rows. */
@@ -37,8 +42,12 @@ export interface Predictor {
 export interface PredictorDeps {
   model: ScoringModel;
   store: Pick<Store, "append">;
+  /** Reason codes; without one, `explain` requests are answered without reasons. */
+  explainer?: Pick<Explainer, "explainRows">;
   /** Wall clock for `ts_utc` (tests pin it). */
   now?: () => Date;
+  /** Told about every scoring request: scored (with its decisions) or failed. */
+  onScored?: (ok: boolean, decisions?: { approve: number; reject: number }) => void;
 }
 
 /**
@@ -61,9 +70,18 @@ export function createPredictor(deps: PredictorDeps): Predictor {
   const { threshold, model_version } = model.meta;
 
   return {
-    async predict(rows, { requestIds, startedAt }) {
+    async predict(rows, { requestIds, startedAt, explain }) {
       const canonical = rows.map((r) => canonicalFeatures(names, r));
-      const probas = await model.scoreRows(canonical);
+      let probas: Float64Array;
+      try {
+        probas = await model.scoreRows(canonical);
+      } catch (err) {
+        deps.onScored?.(false);
+        throw err;
+      }
+      const reasons = explain && deps.explainer
+        ? deps.explainer.explainRows(canonical).map((e) => e.reasons)
+        : undefined;
       const ts = now().toISOString();
       const scoredMs = elapsed(startedAt);
       const records: PredictionRecord[] = canonical.map((features, i) => ({
@@ -75,6 +93,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         decision: decide(probas[i], threshold),
         latency_ms: scoredMs,
         input_json: JSON.stringify(features),
+        reasons_json: reasons ? JSON.stringify(reasons[i]) : null,
       }));
       try {
         await store.append(records);
@@ -88,13 +107,16 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         );
       }
       const latency = elapsed(startedAt);
-      return records.map((r) => ({
+      const rejects = records.filter((r) => r.decision === "reject").length;
+      deps.onScored?.(true, { approve: records.length - rejects, reject: rejects });
+      return records.map((r, i) => ({
         request_id: r.request_id,
         proba_default: r.proba_default,
         threshold: r.threshold,
         decision: r.decision,
         model_version: r.model_version,
         latency_ms: latency,
+        ...(reasons ? { reasons: reasons[i] } : {}),
       }));
     },
   };

@@ -24,6 +24,7 @@ export const PROBLEM_TYPES = {
   "unsupported-media-type": "Unsupported media type",
   "payload-too-large": "Payload too large",
   "not-found": "Not found",
+  "conflict": "Conflict",
   "method-not-allowed": "Method not allowed",
   "log-unavailable": "Audit log unavailable",
   "unauthorized": "Unauthorized",

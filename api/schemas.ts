@@ -6,17 +6,18 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
-import type { FeatureSpec, ModelMeta } from "./scoring/model_meta.ts";
+import {
+  type FeatureSpec,
+  type ModelMeta,
+  typicalApplicant,
+  typicalValue,
+} from "./scoring/model_meta.ts";
 
 /** Options for {@link buildSchemas}. */
 export interface SchemaOptions {
   /** Strict input: every feature key must be present (null still means missing). */
   strict: boolean;
   maxBatchRows: number;
-}
-
-function exampleValue(spec: FeatureSpec): number | string {
-  return spec.type === "numeric" ? spec.median : spec.mode;
 }
 
 function featureSchema(spec: FeatureSpec, strict: boolean) {
@@ -30,19 +31,14 @@ function featureSchema(spec: FeatureSpec, strict: boolean) {
         : `One of: ${spec.levels.join(", ")}.`,
       "null = missing value.",
     ].filter(Boolean).join(" "),
-    example: exampleValue(spec),
+    example: typicalValue(spec),
   });
   return described;
 }
 
-/** One applicant's features as an example request body. */
-export function exampleFeatures(meta: ModelMeta): Record<string, number | string> {
-  return Object.fromEntries(meta.features.map((f) => [f.name, exampleValue(f)]));
-}
-
 /** Builds every schema of the scoring routes for one model and input mode. */
 export function buildSchemas(meta: ModelMeta, options: SchemaOptions) {
-  const example = exampleFeatures(meta);
+  const example = typicalApplicant(meta);
   const Features = z.object(
     Object.fromEntries(meta.features.map((f) => [f.name, featureSchema(f, options.strict)])),
   ).strict().openapi("Features", {
@@ -52,15 +48,33 @@ export function buildSchemas(meta: ModelMeta, options: SchemaOptions) {
     example,
   });
 
-  const PredictRequest = z.object({ features: Features }).strict().openapi("PredictRequest", {
-    example: { features: example },
+  const explain = z.boolean().optional().openapi({
+    description: "Return (and log) up to 4 reason codes per row. Same as the query ?explain=1.",
   });
+
+  const PredictRequest = z.object({ features: Features, explain }).strict().openapi(
+    "PredictRequest",
+    { example: { features: example } },
+  );
 
   const PredictBatchRequest = z.object({
     rows: z.array(Features).min(1).max(options.maxBatchRows).openapi({
       description: `1 to ${options.maxBatchRows} rows of features.`,
     }),
+    explain,
   }).strict().openapi("PredictBatchRequest", { example: { rows: [example, example] } });
+
+  const ReasonCode = z.object({
+    feature: z.string().openapi({ example: "Income" }),
+    contribution: z.number().openapi({
+      description: "TreeSHAP contribution to the log-odds of default (> 0: towards default).",
+      example: 0.42,
+    }),
+    value: z.union([z.number(), z.string(), z.null()]).openapi({
+      description: "The applicant's value; null when missing.",
+    }),
+    reason: z.string().openapi({ example: "Income is low or was not reported" }),
+  }).openapi("ReasonCode");
 
   const Prediction = z.object({
     request_id: z.string().openapi({ example: "5b0e7c0e-3f3a-4d5e-9d4c-3f0a1b2c3d4e" }),
@@ -77,6 +91,10 @@ export function buildSchemas(meta: ModelMeta, options: SchemaOptions) {
       description: "Server time for validation, scoring and the durable log write.",
       example: 0.8,
     }),
+    reasons: z.array(ReasonCode).max(4).optional().openapi({
+      description: "With explain: the (up to 4) features pushing most towards default, largest " +
+        "first. Empty when nothing pushes towards default.",
+    }),
   }).openapi("Prediction");
 
   const PredictBatchResponse = z.object({
@@ -89,3 +107,6 @@ export function buildSchemas(meta: ModelMeta, options: SchemaOptions) {
 
 /** The schemas built by {@link buildSchemas}. */
 export type Schemas = ReturnType<typeof buildSchemas>;
+
+/** One applicant's features as an example request body (TODO(lead): callers → typicalApplicant). */
+export const exampleFeatures = typicalApplicant;

@@ -21,7 +21,8 @@ export type AlertKind =
   | "score_drift"
   | "decision_rate"
   | "model_version"
-  | "malformed_rows";
+  | "malformed_rows"
+  | "auc_drop";
 
 /** How bad an alert is: a drift level above "low", or "info". */
 export type AlertSeverity = Exclude<DriftLevel, "low"> | "info";
@@ -121,6 +122,11 @@ export function collectAlerts(inputs: AlertInputs): Alert[] {
         "(left out of feature statistics)",
     });
   }
+  return sortBySeverity(alerts);
+}
+
+/** Most severe first; alerts of equal severity keep their order. */
+export function sortBySeverity(alerts: readonly Alert[]): Alert[] {
   return alerts
     .map((a, i) => ({ a, i }))
     .sort((x, y) => severityRank(y.a.severity) - severityRank(x.a.severity) || x.i - y.i)

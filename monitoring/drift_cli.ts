@@ -45,13 +45,14 @@ export async function main(args: readonly string[]): Promise<number> {
             : `${options.dbPath}: no predictions in the selected window`,
         );
       }
-      const { profile } = await loadDriftReference({
+      const { meta, profile } = await loadDriftReference({
         artifactsDir: options.artifactsDir,
         referencePath: options.referencePath,
         bins: options.bins,
       });
       const progress = createProgress({ label: "drift", total });
       report = computeDrift(store, profile, {
+        meta,
         query: options.query,
         minRows: options.minRows,
         onProgress: (rows) => progress.update(rows),

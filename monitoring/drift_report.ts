@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { PerformanceReport } from "./performance.ts";
 import { type Alert, collectAlerts, overallVerdict } from "./alerts.ts";
 import { type FeatureDrift, featureDrift } from "./feature_drift.ts";
 import { PSI_EPSILON } from "./psi.ts";
@@ -79,6 +80,11 @@ export interface DriftReport {
   overall_verdict: Verdict;
   /** Most severe first. */
   alerts: Alert[];
+  /**
+   * Model performance over the same window (outcomes fed back through
+   * /feedback; CBPE estimates on all rows), when the model metadata was given.
+   */
+  performance?: PerformanceReport;
 }
 
 /** Production counts, as accumulated from the logged rows. */

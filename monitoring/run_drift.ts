@@ -16,7 +16,9 @@ import { existsSync } from "node:fs";
 import { readModelMeta } from "../api/scoring/model.ts";
 import type { ModelMeta } from "../api/scoring/model_meta.ts";
 import { openStore, type PredictionQuery, type Store } from "../api/store/mod.ts";
+import { sortBySeverity } from "./alerts.ts";
 import { createDriftAccumulator } from "./drift_accumulator.ts";
+import { computePerformance, performanceAlerts } from "./run_performance.ts";
 import type { DriftReport, DriftReportOptions } from "./drift_report.ts";
 import { buildReferenceProfile, type ReferenceProfile } from "./reference_profile.ts";
 import { readReferenceSample } from "./reference_sample.ts";
@@ -58,11 +60,16 @@ export interface ComputeDriftOptions extends DriftReportOptions {
   onProgress?: (rows: number) => void;
   /** Default 10,000. */
   progressEvery?: number;
+  /**
+   * The model metadata: when given, the report also carries the window's
+   * model performance (outcomes fed back, CBPE estimates) and its alerts.
+   */
+  meta?: Pick<ModelMeta, "cost_matrix" | "metrics">;
 }
 
 /** Streams one window of the store through a drift accumulator. */
 export function computeDrift(
-  store: Pick<Store, "iterate">,
+  store: Pick<Store, "iterate" | "db">,
   profile: ReferenceProfile,
   options: ComputeDriftOptions = {},
 ): DriftReport {
@@ -76,7 +83,14 @@ export function computeDrift(
     if (onProgress !== undefined && ++rows % every === 0) onProgress(rows);
   }
   onProgress?.(acc.rows);
-  return acc.finish();
+  const report = acc.finish();
+  if (!options.meta) return report;
+  const performance = computePerformance(store.db, options.meta, query);
+  return {
+    ...report,
+    performance,
+    alerts: sortBySeverity([...report.alerts, ...performanceAlerts(performance)]),
+  };
 }
 
 /** Opens the audit store read-only; a clear error when the file does not exist. */
@@ -94,10 +108,10 @@ export interface RunDriftOptions extends DriftReferenceOptions, ComputeDriftOpti
 
 /** Loads the reference, opens the store read-only, computes the report, closes the store. */
 export async function runDrift(options: RunDriftOptions): Promise<DriftReport> {
-  const { profile } = await loadDriftReference(options);
+  const { meta, profile } = await loadDriftReference(options);
   const store = openStoreForReading(options.dbPath);
   try {
-    return computeDrift(store, profile, options);
+    return computeDrift(store, profile, { meta, ...options });
   } finally {
     await store.close();
   }

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -24,6 +24,8 @@ const BOOT = join(SITE, "client", "boot.ts");
 /** Output directory, served under `/monitor/static/build/`. */
 export const BUILD_DIR = join(SITE, "static", "build");
 const UPLOT_CSS = join(ROOT, "node_modules", "uplot", "dist", "uPlot.min.css");
+/** Build here first, then swap in: a failed build leaves the previous one in place. */
+const STAGING_DIR = `${BUILD_DIR}.tmp`;
 const NS = "island-entry";
 
 /** Island names: the `.tsx` files of `site/islands/` (files starting with `_` are helpers). */
@@ -62,8 +64,8 @@ const entriesPlugin: esbuild.Plugin = {
 /** Builds the islands; returns the manifest written. */
 export async function buildIslands(options: { minify?: boolean } = {}): Promise<AssetManifest> {
   const names = await islandNames();
-  await rm(BUILD_DIR, { recursive: true, force: true });
-  await mkdir(BUILD_DIR, { recursive: true });
+  await rm(STAGING_DIR, { recursive: true, force: true });
+  await mkdir(STAGING_DIR, { recursive: true });
   try {
     const result = await esbuild.build({
       absWorkingDir: ROOT,
@@ -79,7 +81,7 @@ export async function buildIslands(options: { minify?: boolean } = {}): Promise<
       target: ["es2020"],
       jsx: "automatic",
       jsxImportSource: "preact",
-      outdir: BUILD_DIR,
+      outdir: STAGING_DIR,
       entryNames: "[name]-[hash]",
       chunkNames: "chunks/[name]-[hash]",
       minify: options.minify ?? true,
@@ -90,7 +92,7 @@ export async function buildIslands(options: { minify?: boolean } = {}): Promise<
     const islands: Record<string, string> = {};
     const css: string[] = [];
     for (const [out, info] of Object.entries(result.metafile.outputs)) {
-      const file = relative(BUILD_DIR, join(ROOT, out)).replaceAll("\\", "/");
+      const file = relative(STAGING_DIR, join(ROOT, out)).replaceAll("\\", "/");
       const entry = info.entryPoint;
       if (entry?.startsWith(`${NS}:`)) islands[entry.slice(NS.length + 1)] = file;
       else if (out.endsWith(".css")) css.push(file);
@@ -98,7 +100,9 @@ export async function buildIslands(options: { minify?: boolean } = {}): Promise<
     const missing = names.filter((n) => !(n in islands));
     if (missing.length) throw new Error(`no bundle for island(s): ${missing.join(", ")}`);
     const manifest: AssetManifest = { islands, css, builtAt: new Date().toISOString() };
-    await writeFile(join(BUILD_DIR, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+    await writeFile(join(STAGING_DIR, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+    await rm(BUILD_DIR, { recursive: true, force: true });
+    await rename(STAGING_DIR, BUILD_DIR);
     return manifest;
   } finally {
     await esbuild.stop();

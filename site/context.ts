@@ -58,7 +58,8 @@ export interface SiteContext {
   /** URL prefix of the build's files. */
   assetBase: string;
   livePollMs: number;
-  drift: { maxRows: number; minIntervalMs: number; lastRunMs: number | null };
+  /** Recompute limits and state (one recompute at a time). */
+  drift: { maxRows: number; minIntervalMs: number; lastRunMs: number | null; running: boolean };
 }
 
 /** The default static directory: `site/static` next to this module. */
@@ -91,6 +92,7 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
       maxRows: deps.drift?.maxRows ?? 50_000,
       minIntervalMs: deps.drift?.minIntervalMs ?? 10_000,
       lastRunMs: null,
+      running: false,
     },
   };
 }

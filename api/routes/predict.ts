@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Predictor } from "../predictor.ts";
 import { problemResponses } from "../problem.ts";
 import type { Schemas } from "../schemas.ts";
@@ -25,6 +25,16 @@ const errorResponses = problemResponses({
   503: "The audit log could not be written: nothing was scored.",
 });
 
+const ExplainQuery = z.object({
+  explain: z.enum(["0", "1", "true", "false"]).optional().openapi({
+    description: "1/true: return and log reason codes (same as `explain: true` in the body).",
+  }),
+});
+
+function wantsExplanation(body: boolean | undefined, query: string | undefined): boolean {
+  return body === true || query === "1" || query === "true";
+}
+
 /** Builds the scoring routes. */
 export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -37,6 +47,7 @@ export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPI
       "An incoming X-Request-Id (letters, digits, _ - =, ≤ 255 chars) is used and echoed.",
     tags: ["scoring"],
     request: {
+      query: ExplainQuery,
       body: {
         required: true,
         content: { "application/json": { schema: schemas.PredictRequest } },
@@ -59,6 +70,7 @@ export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPI
       "Item request ids are `<X-Request-Id>:<row index>`.",
     tags: ["scoring"],
     request: {
+      query: ExplainQuery,
       body: {
         required: true,
         content: { "application/json": { schema: schemas.PredictBatchRequest } },
@@ -74,21 +86,23 @@ export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPI
   });
 
   app.openapi(predict, async (c) => {
-    const { features } = c.req.valid("json");
+    const { features, explain } = c.req.valid("json");
     const requestId = c.get("requestId");
     const [item] = await predictor.predict([features], {
       requestIds: [requestId],
       startedAt: c.get("startedAt"),
+      explain: wantsExplanation(explain, c.req.valid("query").explain),
     });
     return c.json(item, 200);
   });
 
   app.openapi(predictBatch, async (c) => {
-    const { rows } = c.req.valid("json");
+    const { rows, explain } = c.req.valid("json");
     const requestId = c.get("requestId");
     const items = await predictor.predict(rows, {
       requestIds: rows.map((_, i) => `${requestId}:${i}`),
       startedAt: c.get("startedAt"),
+      explain: wantsExplanation(explain, c.req.valid("query").explain),
     });
     return c.json({ n_rows: items.length, items }, 200);
   });

@@ -218,3 +218,37 @@ Deno.test("a real SQLite write failure (insert aborted by the database) answers 
   assert.equal(again.status, 200, "the writer recovers once the fault is gone");
   assert.equal(t.store.count(), 1);
 });
+
+Deno.test("explain returns up to 4 reasons pushing towards default, and logs them", async () => {
+  await using t = await createTestApp();
+  // Fixture: Records = yes (+1), Income missing (+0.75), Seniority < 3 (+0.5): all push up.
+  const risky = { ...row0, Records: "yes", Income: null, Seniority: 1 };
+  const res = await t.post("/predict", { features: risky, explain: true }, {
+    "x-request-id": "e1",
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.deepEqual(body.reasons.map((r: { feature: string }) => r.feature), [
+    "Records",
+    "Income",
+    "Seniority",
+  ]);
+  assert.equal(body.reasons[1].value, null);
+  assert.equal(body.reasons[0].value, "yes");
+  for (const r of body.reasons) assert.ok(r.contribution > 0 && r.reason.length > 0);
+  const [logged] = t.store.findByRequestId("e1");
+  assert.deepEqual(JSON.parse(logged.reasons_json!), body.reasons);
+});
+
+Deno.test("?explain=1 works for batches; without it no reasons are returned or logged", async () => {
+  await using t = await createTestApp();
+  const res = await t.post("/predict_batch?explain=1", { rows: [row0, row1] }, {
+    "x-request-id": "eb",
+  });
+  const body = await res.json();
+  assert.ok(Array.isArray(body.items[0].reasons) && Array.isArray(body.items[1].reasons));
+  const plain = await (await t.post("/predict", { features: row0 }, { "x-request-id": "p" }))
+    .json();
+  assert.equal(plain.reasons, undefined);
+  assert.equal(t.store.findByRequestId("p")[0].reasons_json, null);
+});

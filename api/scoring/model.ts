@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { encodeRows, type Features } from "./feature_vector.ts";
-import { type ModelMeta, parseModelMeta } from "./model_meta.ts";
+import { type ModelMeta, parseModelMeta, typicalApplicant } from "./model_meta.ts";
 import { createOnnxScorer, type OnnxScorer } from "./onnx_session.ts";
 import { createMicroBatcher, type MicroBatcherEvents } from "../micro_batcher.ts";
 
@@ -100,6 +100,8 @@ export async function loadModel(
   } catch (err) {
     throw new Error(`${onnxPath}: onnxruntime cannot load the model: ${(err as Error).message}`);
   }
+  // Warm-up: the first run of a session pays one-off WASM costs; pay them here.
+  await scorer.score(encodeRows(meta.features, [typicalApplicant(meta)]));
   const runRows = async (rows: readonly Features[]) =>
     Array.from(await scorer.score(encodeRows(meta.features, rows)));
   const batcher = createMicroBatcher(runRows, { maxItems: 4096, ...options.events });

@@ -132,3 +132,15 @@ export function parseModelMeta(json: unknown, source: string): ModelMeta {
     .join("\n");
   throw new Error(`${source}: invalid model metadata\n${problems}`);
 }
+
+/** A feature's typical training value: the median, or the most frequent level. */
+export function typicalValue(spec: FeatureSpec): number | string {
+  return spec.type === "numeric" ? spec.median : spec.mode;
+}
+
+/** A typical applicant: every feature at its typical value (examples, warm-up, form defaults). */
+export function typicalApplicant(
+  meta: Pick<ModelMeta, "features">,
+): Record<string, number | string> {
+  return Object.fromEntries(meta.features.map((f) => [f.name, typicalValue(f)]));
+}

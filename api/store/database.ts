@@ -26,6 +26,14 @@ export interface OpenDatabaseOptions {
    */
   busyTimeoutMs?: number;
   readOnly?: boolean;
+  /**
+   * Test/ops hook: extra `PRAGMA` statements (without the keyword, e.g.
+   * `"max_page_count = 64"`, `"query_only = ON"`) run on the connection after
+   * it is configured and migrated. Fault-injection tests use it to emulate a
+   * full disk or a read-only database on the writer's own connection. Trusted
+   * input only: the text is executed as SQL.
+   */
+  pragmas?: readonly string[];
 }
 
 /** Opens (creating its directory if needed), configures and migrates a database. */
@@ -33,9 +41,11 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   if (path !== ":memory:" && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
   db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 100)}`);
-  if (options.readOnly) return db;
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec(`PRAGMA synchronous = ${options.synchronous ?? "FULL"}`);
-  migrate(db);
+  if (!options.readOnly) {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(`PRAGMA synchronous = ${options.synchronous ?? "FULL"}`);
+    migrate(db);
+  }
+  for (const pragma of options.pragmas ?? []) db.exec(`PRAGMA ${pragma}`);
   return db;
 }

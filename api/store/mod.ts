@@ -8,7 +8,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { openDatabase, type Synchronous } from "./database.ts";
 import { createGroupCommitWriter, type GroupCommitEvents } from "./group_commit.ts";
 import { SCHEMA_VERSION, schemaVersion } from "./schema.ts";
-import { startWorkerWriter } from "./worker_writer.ts";
+import { startWorkerWriter, type WorkerWriterOptions } from "./worker_writer.ts";
 import {
   createPredictionInserter,
   findByRequestId,
@@ -51,7 +51,29 @@ export interface StoreOptions extends GroupCommitEvents {
    * handling. `inline`: on the caller's thread (`:memory:` databases).
    */
   writer?: "worker" | "inline";
+  /**
+   * Test/ops hook: extra PRAGMAs run on both connections (the store's and the
+   * writer thread's), e.g. `["max_page_count = 64"]` to emulate a full disk.
+   * See `OpenDatabaseOptions.pragmas`.
+   */
+  pragmas?: readonly string[];
+  /**
+   * After the writer thread died, commits fail fast (503) for this long, then
+   * the next commit starts a new thread. Default 1000 ms.
+   */
+  writerRestartDelayMs?: number;
+  /** Test/ops hook: called with every writer thread started (fault tests terminate it). */
+  onWriterThread?: WorkerWriterOptions["onThread"];
+  /**
+   * After a commit failed because the disk is full (or an I/O error),
+   * `checkWritable` answers false for this long unless a commit succeeds
+   * meanwhile: the one-row probe alone cannot see a full disk. Default 5000 ms.
+   */
+  fullDiskHoldMs?: number;
 }
+
+/** SQLite's messages for SQLITE_FULL and SQLITE_IOERR. */
+const FULL_OR_IO_ERROR = /database or disk is full|disk I\/O error/;
 
 /** The audit store. */
 export interface Store {
@@ -65,7 +87,11 @@ export interface Store {
   append(rows: readonly PredictionRecord[]): Promise<void>;
   /** Rows queued for the next commit. */
   readonly queueDepth: number;
-  /** Commits a one-row probe write: true when the database takes writes now. */
+  /**
+   * Commits a one-row probe write: true when the database takes writes now.
+   * Also false while a dead writer thread waits for its restart, and for a
+   * while after a commit failed on a full disk (see `fullDiskHoldMs`).
+   */
   checkWritable(): boolean;
   iterate(query?: PredictionQuery): IterableIterator<StoredPrediction>;
   findByRequestId(requestId: string): StoredPrediction[];
@@ -109,6 +135,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     synchronous: options.synchronous,
     busyTimeoutMs: options.busyTimeoutMs,
     readOnly: options.readOnly,
+    pragmas: options.pragmas,
   });
   if (options.readOnly) assertReadableSchema(db, path);
   const useWorker = !options.readOnly && path !== ":memory:" && options.writer !== "inline";
@@ -116,6 +143,9 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     ? startWorkerWriter(path, {
       synchronous: options.synchronous,
       busyTimeoutMs: options.busyTimeoutMs,
+      pragmas: options.pragmas,
+      restartDelayMs: options.writerRestartDelayMs,
+      onThread: options.onWriterThread,
     })
     : undefined;
   const commit = thread
@@ -124,11 +154,21 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
         throw new StoreWriteError(err);
       })
     : inlineCommit(createPredictionInserter(db));
+  // A full disk passes the one-row probe (it rewrites a page that exists), so
+  // a commit that failed for lack of space keeps the store unready for a while.
+  let fullSince: number | undefined;
+  const holdMs = options.fullDiskHoldMs ?? 5000;
   const writer = createGroupCommitWriter<PredictionRecord>(commit, {
     maxRows: options.maxBatchRows,
     maxDelayMs: options.flushDelayMs,
-    onCommit: options.onCommit,
-    onFailure: options.onFailure,
+    onCommit(rows, ms) {
+      fullSince = undefined;
+      options.onCommit?.(rows, ms);
+    },
+    onFailure(rows, error) {
+      if (FULL_OR_IO_ERROR.test(String((error as Error)?.message))) fullSince = performance.now();
+      options.onFailure?.(rows, error);
+    },
   });
   const probe = db.prepare("INSERT OR REPLACE INTO health_probe (id, ts_utc) VALUES (1, ?)");
   const counter = db.prepare("SELECT COUNT(*) AS n FROM predictions");
@@ -141,6 +181,8 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
       return writer.depth;
     },
     checkWritable() {
+      if (thread && !thread.healthy) return false;
+      if (fullSince !== undefined && performance.now() - fullSince < holdMs) return false;
       try {
         db.exec("BEGIN IMMEDIATE");
         probe.run(new Date().toISOString());

@@ -13,6 +13,7 @@ function record(i: number, ts: string): PredictionRecord {
     decision: i >= 50 ? "reject" : "approve",
     latency_ms: 1,
     input_json: JSON.stringify({ i }),
+    reasons_json: null,
   };
 }
 

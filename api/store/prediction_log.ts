@@ -18,6 +18,8 @@ export interface PredictionRecord {
   latency_ms: number;
   /** The request's features, as JSON. */
   input_json: string;
+  /** Reason codes (JSON array), when the caller asked for an explanation. */
+  reasons_json?: string | null;
 }
 
 /** A logged row with its database id. */
@@ -34,6 +36,7 @@ const COLUMNS = [
   "decision",
   "latency_ms",
   "input_json",
+  "reasons_json",
 ] as const;
 
 /**
@@ -59,6 +62,7 @@ export function createPredictionInserter(
           r.decision,
           r.latency_ms,
           r.input_json,
+          r.reasons_json ?? null,
         );
       }
       db.exec("COMMIT");

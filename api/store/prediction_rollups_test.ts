@@ -3,7 +3,6 @@ import { DatabaseSync } from "node:sqlite";
 import fc from "fast-check";
 import { SCORE_BIN_EDGES, scoreBinCounts } from "./histograms.ts";
 import { openStore, type PredictionRecord } from "./mod.ts";
-import { createPredictionInserter } from "./prediction_log.ts";
 import {
   minuteOf,
   predictionMinuteSpan,
@@ -123,7 +122,23 @@ Deno.test("migration 2 backfills the rollup from rows logged before it", () => {
   const db = new DatabaseSync(":memory:");
   db.exec(MIGRATIONS[0]);
   db.exec("PRAGMA user_version = 1");
-  createPredictionInserter(db)(rows);
+  // Rows as version 1 stored them (later versions add columns).
+  const insertV1 = db.prepare(
+    `INSERT INTO predictions (ts_utc, request_id, model_version, proba_default, threshold,
+       decision, latency_ms, input_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const r of rows) {
+    insertV1.run(
+      r.ts_utc,
+      r.request_id,
+      r.model_version,
+      r.proba_default,
+      r.threshold,
+      r.decision,
+      r.latency_ms,
+      r.input_json,
+    );
+  }
   migrate(db);
   assertTotals(predictionTotals(db), expected(rows, rows.map((_, i) => i + 1)));
   const versions = predictionVersions(db);

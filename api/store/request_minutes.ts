@@ -139,20 +139,27 @@ export function requestTotalsByRoute(
 export interface RequestSeriesFilter extends RequestFilter {
   /** Bucket width in minutes (≥ 1). */
   bucketMinutes: number;
+  /** Keep routes apart (default: merged, `route` is `*`). */
+  byRoute?: boolean;
 }
 
 /**
- * Sums per time bucket × status class (routes merged; `route` is `*`),
- * oldest first; empty buckets are absent.
+ * Sums per time bucket × status class (× route with `byRoute`), oldest
+ * first; empty buckets are absent. One pass over the window: a caller that
+ * needs several views (per route, all routes, some routes) derives them from
+ * the `byRoute` rows, which are few (buckets × routes × classes).
  */
 export function requestSeries(db: DatabaseSync, filter: RequestSeriesFilter): RequestMinute[] {
   const size = Math.max(1, Math.trunc(filter.bucketMinutes));
   const w = where(filter);
+  const route = filter.byRoute ? "route, " : "";
   const rows = db.prepare(
-    `SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, status_class, ${SUMS} FROM request_minutes ${w.sql}
-     GROUP BY bucket, status_class ORDER BY bucket, status_class`,
+    `SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, ${route}status_class,
+       ${SUMS}
+     FROM request_minutes ${w.sql}
+     GROUP BY bucket, ${route}status_class ORDER BY bucket, ${route}status_class`,
   ).all(size, size, ...w.params) as Record<string, number | string>[];
-  return rows.map((r) => toMinute(r, Number(r.bucket), "*"));
+  return rows.map((r) => toMinute(r, Number(r.bucket), filter.byRoute ? String(r.route) : "*"));
 }
 
 /** The first minute holding request statistics (`null` when there are none); one index lookup. */

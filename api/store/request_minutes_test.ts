@@ -60,6 +60,12 @@ Deno.test("deltas add up per minute × route × class", async () => {
 
   const series = requestSeries(store.db, { bucketMinutes: 2 });
   assert.deepEqual(series.map((s) => [s.minute, s.statusClass, s.n]), [[100, 2, 12], [100, 4, 1]]);
+  const byRoute = requestSeries(store.db, { bucketMinutes: 1, byRoute: true });
+  assert.deepEqual(byRoute.map((s) => [s.minute, s.route, s.statusClass, s.n]), [
+    [100, "POST /predict", 2, 5],
+    [100, "POST /predict", 4, 1],
+    [101, "GET /health", 2, 7],
+  ]);
   await store.close();
 });
 

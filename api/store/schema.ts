@@ -170,6 +170,17 @@ export const MIGRATIONS: readonly string[] = [
      source       TEXT    NOT NULL,
      report_json  TEXT    NOT NULL
    );`,
+  // 3: reason codes stored with their prediction (null when not requested) and
+  // realised outcomes fed back by lenders, one per request id (batch items
+  // have their own ids). Outcomes reference predictions by request id; the
+  // API refuses an outcome for an unknown id.
+  `ALTER TABLE predictions ADD COLUMN reasons_json TEXT;
+   CREATE TABLE outcomes (
+     request_id  TEXT PRIMARY KEY,
+     outcome     TEXT NOT NULL CHECK (outcome IN ('default', 'repaid')),
+     observed_at TEXT NOT NULL,
+     recorded_at TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /** The schema version this code writes. */

@@ -34,6 +34,8 @@ export interface TestAppOptions {
   /** Wraps the store before the app sees it (fault injection). */
   wrapStore?: (store: Store) => Store;
   warnings?: AppDeps["warnings"];
+  /** Monitoring site options (reference sample path, polling interval, …). */
+  site?: AppDeps["site"];
 }
 
 /** Default limits for tests (small, so limit tests stay cheap). */
@@ -53,6 +55,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     store: options.wrapStore ? options.wrapStore(store) : store,
     now: options.now,
     warnings: options.warnings,
+    site: options.site,
   });
   return {
     app,

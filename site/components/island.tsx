@@ -72,7 +72,11 @@ export function Island<P>({ name, component, props }: IslandProps<P>): JSX.Eleme
       <div class="island" data-island={name} data-props={id}>
         {h(component as ComponentType<P & object>, props as P & object)}
       </div>
-      <script type="application/json" id={id} dangerouslySetInnerHTML={{ __html: safeJson(props) }} />
+      <script
+        type="application/json"
+        id={id}
+        dangerouslySetInnerHTML={{ __html: safeJson(props) }}
+      />
     </>
   );
 }

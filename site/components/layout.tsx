@@ -43,7 +43,13 @@ export function Layout({ ctx, title, active, windowKey, children }: LayoutProps)
         <title>{`${title} · Scorewatch`}</title>
         <link rel="icon" href={`${ctx.base}/static/favicon.ico`} />
         <link rel="stylesheet" href={`${ctx.base}/static/site.css`} />
-        {ctx.assets?.css.map((f) => <link rel="stylesheet" href={`${ctx.assetBase}${f}`} key={f} />)}
+        {ctx.assets?.css.map((f) => (
+          <link
+            rel="stylesheet"
+            href={`${ctx.assetBase}${f}`}
+            key={f}
+          />
+        ))}
       </head>
       <body>
         <header class="top">

@@ -106,7 +106,9 @@ export function overviewAlerts(inputs: AlertInputs): SiteAlert[] {
       kind: "latency",
       level: s.p50Ms !== null && s.p50Ms > L.latencyP95Ms ? "critical" : "warning",
       title: "Scoring latency above 0.5 s",
-      detail: `p95 ${Math.round(s.p95Ms)} ms over ${s.n} scoring requests (limit ${L.latencyP95Ms} ms).`,
+      detail: `p95 ${
+        Math.round(s.p95Ms)
+      } ms over ${s.n} scoring requests (limit ${L.latencyP95Ms} ms).`,
     });
   }
   const r = inputs.requests;

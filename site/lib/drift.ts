@@ -1,13 +1,15 @@
 /**
  * Drift reports for the site: the latest one (computed here and stored in the
  * database, or written by `deno task drift` to its JSON file — whichever is
- * newer) and recomputing one in-process with the monitoring library.
+ * newer) and recomputing one in-process with the monitoring library (on a
+ * worker thread).
  *
  * @module
  */
 import { stat } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
 import type { DatabaseSync } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 import { latestDriftReport, saveDriftReport } from "../../api/store/drift_reports.ts";
 import type { Store } from "../../api/store/mod.ts";
 import type { DriftReport } from "../../monitoring/drift_report.ts";
@@ -15,6 +17,7 @@ import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
 import { computeDrift } from "../../monitoring/run_drift.ts";
 import { reachesLevel } from "../../monitoring/verdict.ts";
 import type { AlertInputs } from "./alerts.ts";
+import type { DriftJob, DriftJobReply } from "./drift_worker.ts";
 
 /** A report and where it came from. */
 export interface LatestDrift {
@@ -114,18 +117,40 @@ export interface RecomputeOptions {
   now?: () => Date;
 }
 
+/** Runs a drift job on a worker thread; resolves with its report. */
+export function computeDriftOffThread(job: DriftJob): Promise<DriftReport> {
+  const worker = new Worker(new URL("./drift_worker.ts", import.meta.url));
+  return new Promise<DriftReport>((resolve, reject) => {
+    worker.once("message", (reply: DriftJobReply) => {
+      if (reply.ok) resolve(reply.report);
+      else reject(new Error(`drift computation failed: ${reply.message}`));
+    });
+    worker.once("error", reject);
+    worker.postMessage(job);
+  }).finally(() => worker.terminate());
+}
+
 /**
- * Computes a report with the monitoring library over the store (synchronous,
- * a few µs per row: the row cap bounds how long it holds the event loop) and
- * stores it as the latest.
+ * Computes a report with the monitoring library over the store and stores it
+ * as the latest. On a worker thread for a database file (the request thread
+ * keeps serving); inline for an in-memory database, which no other
+ * connection can open.
  */
-export function recomputeDrift(
-  store: Pick<Store, "iterate" | "db">,
+export async function recomputeDrift(
+  store: Pick<Store, "iterate" | "db" | "path">,
   profile: ReferenceProfile,
   options: RecomputeOptions,
-): DriftReport {
+): Promise<DriftReport> {
   const query = { limit: options.limit, ...(options.since ? { since: options.since } : {}) };
-  const report = computeDrift(store, profile, { query, now: options.now });
+  const now = options.now ?? (() => new Date());
+  const report = store.path === ":memory:"
+    ? computeDrift(store, profile, { query, now })
+    : await computeDriftOffThread({
+      dbPath: store.path,
+      profile,
+      query,
+      generatedAt: now().toISOString(),
+    });
   saveDriftReport(store.db, {
     generated_at: report.generated_at,
     source: "site",

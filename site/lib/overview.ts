@@ -9,17 +9,13 @@
 import type { DatabaseSync } from "node:sqlite";
 import { LATENCY_BUCKET_COUNT, latencyQuantile } from "../../api/store/histograms.ts";
 import {
-  type PredictionTotals,
   predictionSeries,
+  type PredictionTotals,
   predictionTotals,
   predictionVersions,
   type VersionCount,
 } from "../../api/store/prediction_rollups.ts";
-import {
-  type RequestMinute,
-  requestSeries,
-  requestTotalsByRoute,
-} from "../../api/store/request_minutes.ts";
+import { type RequestMinute, requestSeries } from "../../api/store/request_minutes.ts";
 import { formatCount, formatMs, formatProba, formatShare } from "../shared/format.ts";
 import type { Kpi, OverviewLive, TimeChartSpec } from "../shared/types.ts";
 import { ALERT_LIMITS } from "./alerts.ts";
@@ -115,14 +111,18 @@ function bucketLabel(minutes: number): string {
   return `${minutes} min`;
 }
 
-function charts(db: DatabaseSync, range: WindowRange): TimeChartSpec[] {
+function charts(
+  db: DatabaseSync,
+  range: WindowRange,
+  requestRows: readonly RequestMinute[],
+): TimeChartSpec[] {
   const filter = { fromMinute: range.fromMinute, bucketMinutes: range.bucketMinutes };
   const starts = range.bucketStarts;
   const x = starts.map((m) => m * 60);
   const preds = alignBuckets(starts, predictionSeries(db, filter));
-  const byBucket = groupBy(requestSeries(db, filter), (r) => r.minute);
+  const byBucket = groupBy(requestRows, (r) => r.minute);
   const scoringByBucket = groupBy(
-    requestSeries(db, { ...filter, routes: SCORING_ROUTES }),
+    requestRows.filter((r) => SCORING_ROUTES.includes(r.route)),
     (r) => r.minute,
   );
   const reqs = starts.map((m) => routeStats("*", byBucket.get(m) ?? []));
@@ -150,14 +150,22 @@ function charts(db: DatabaseSync, range: WindowRange): TimeChartSpec[] {
       unit: "share",
       x,
       series: [
-        { label: "Reject rate", values: n.map((v, i) => ratio(rejects[i], v)), color: COLORS.reject },
+        {
+          label: "Reject rate",
+          values: n.map((v, i) => ratio(rejects[i], v)),
+          color: COLORS.reject,
+        },
         {
           label: `Reject rate (${rolling})`,
           values: rollingRatio(rejects, n, ROLLING_BUCKETS),
           color: COLORS.reject,
           dashed: true,
         },
-        { label: "Mean proba", values: n.map((v, i) => ratio(probaSums[i], v)), color: COLORS.proba },
+        {
+          label: "Mean proba",
+          values: n.map((v, i) => ratio(probaSums[i], v)),
+          color: COLORS.proba,
+        },
         {
           label: `Mean proba (${rolling})`,
           values: rollingRatio(probaSums, n, ROLLING_BUCKETS),
@@ -231,11 +239,7 @@ function kpis(facts: OverviewFacts, threshold: number): Kpi[] {
       label: "Scoring latency p95",
       value: formatMs(scoring.p95Ms),
       detail: `p50 ${formatMs(scoring.p50Ms)} · p99 ${formatMs(scoring.p99Ms)}`,
-      tone: scoring.p95Ms === null
-        ? "neutral"
-        : scoring.p95Ms > L.latencyP95Ms
-        ? "bad"
-        : "ok",
+      tone: scoring.p95Ms === null ? "neutral" : scoring.p95Ms > L.latencyP95Ms ? "bad" : "ok",
     },
     {
       id: "server-errors",
@@ -267,7 +271,13 @@ export function overviewData(
   options: { now: Date; threshold: number },
 ): { live: OverviewLive; facts: OverviewFacts } {
   const filter = { fromMinute: range.fromMinute };
-  const routeRows = requestTotalsByRoute(db, filter);
+  // One pass over request_minutes: per bucket × route × class, a few thousand
+  // rows at most, from which the route table, the totals and the charts follow.
+  const routeRows = requestSeries(db, {
+    ...filter,
+    bucketMinutes: range.bucketMinutes,
+    byRoute: true,
+  });
   const routes = [...groupBy(routeRows, (r) => r.route)].map(([route, rows]) =>
     routeStats(route, rows)
   ).sort((a, b) => b.n - a.n);
@@ -282,7 +292,7 @@ export function overviewData(
     live: {
       generatedAt: options.now.toISOString(),
       kpis: kpis(facts, options.threshold),
-      charts: charts(db, range),
+      charts: charts(db, range, routeRows),
     },
     facts,
   };

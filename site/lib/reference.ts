@@ -9,8 +9,11 @@
  */
 import { scoreBinCounts } from "../../api/store/histograms.ts";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
-import { type SectionRules, psiSection } from "../../monitoring/feature_drift.ts";
-import { buildReferenceProfile, type ReferenceProfile } from "../../monitoring/reference_profile.ts";
+import { psiSection, type SectionRules } from "../../monitoring/feature_drift.ts";
+import {
+  buildReferenceProfile,
+  type ReferenceProfile,
+} from "../../monitoring/reference_profile.ts";
 import { readReferenceSample } from "../../monitoring/reference_sample.ts";
 import { DEFAULT_MIN_ROWS, type Verdict } from "../../monitoring/verdict.ts";
 

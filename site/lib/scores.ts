@@ -8,7 +8,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { SCORE_BIN_COUNT, SCORE_BIN_EDGES } from "../../api/store/histograms.ts";
 import { predictionTotals } from "../../api/store/prediction_rollups.ts";
 import type { ScoreLive } from "../shared/types.ts";
-import { type SiteReference, scoreMix } from "./reference.ts";
+import { scoreMix, type SiteReference } from "./reference.ts";
 import { ratio } from "./series.ts";
 import type { WindowRange } from "./window.ts";
 

@@ -99,7 +99,9 @@ function ReportView({ report, origin }: { report: DriftReport; origin: string })
           </div>
           <div>
             <dt>Source</dt>
-            <dd>{origin === "database" ? "this site (recompute)" : `deno task drift (${origin})`}</dd>
+            <dd>
+              {origin === "database" ? "this site (recompute)" : `deno task drift (${origin})`}
+            </dd>
           </div>
           <div>
             <dt>Production rows</dt>
@@ -199,7 +201,7 @@ function RecomputeForm(
 export function driftRoutes(ctx: SiteContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  const page = async (message?: { text: string; kind: "ok" | "note" }, status = 200) => {
+  const page = async (message?: { text: string; kind: "ok" | "note" }) => {
     const [latest, reference] = await Promise.all([ctx.latestDrift(), ctx.reference()]);
     return (
       <Layout ctx={ctx} title="Drift" active="drift">
@@ -232,8 +234,11 @@ export function driftRoutes(ctx: SiteContext): Hono<AppEnv> {
     }
     const nowMs = ctx.now().getTime();
     const last = ctx.drift.lastRunMs;
-    if (last !== null && nowMs - last < ctx.drift.minIntervalMs) {
-      const wait = Math.ceil((ctx.drift.minIntervalMs - (nowMs - last)) / 1000);
+    if (ctx.drift.running || (last !== null && nowMs - last < ctx.drift.minIntervalMs)) {
+      const wait = Math.max(
+        1,
+        Math.ceil((ctx.drift.minIntervalMs - (nowMs - (last ?? nowMs))) / 1000),
+      );
       c.header("retry-after", String(wait));
       return renderPage(
         c,
@@ -247,16 +252,24 @@ export function driftRoutes(ctx: SiteContext): Hono<AppEnv> {
     if (predictionTotals(ctx.store.db, { fromMinute: range?.fromMinute }).n === 0) {
       return renderPage(
         c,
-        await page({ text: "No predictions in the selected window: nothing to compare.", kind: "note" }),
+        await page({
+          text: "No predictions in the selected window: nothing to compare.",
+          kind: "note",
+        }),
         409,
       );
     }
     ctx.drift.lastRunMs = nowMs;
-    recomputeDrift(ctx.store, reference.profile, {
-      since: range?.since,
-      limit: range ? ctx.drift.maxRows : DEFAULT_LIMIT,
-      now: ctx.now,
-    });
+    ctx.drift.running = true;
+    try {
+      await recomputeDrift(ctx.store, reference.profile, {
+        since: range?.since,
+        limit: range ? ctx.drift.maxRows : DEFAULT_LIMIT,
+        now: ctx.now,
+      });
+    } finally {
+      ctx.drift.running = false;
+    }
     return c.redirect(`${ctx.base}/drift?computed=1`, 303);
   });
   return app;

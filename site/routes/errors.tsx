@@ -26,6 +26,11 @@ function page(
   );
 }
 
+/** The HTML 404 page. */
+export function notFoundPage(c: Context<AppEnv>, ctx: SiteContext): Response {
+  return page(c, ctx, { status: 404, title: "Not found", detail: `No page at ${c.req.path}.` });
+}
+
 /** Catch-all: redirects a trailing slash away, else an HTML 404. */
 export function notFoundHandler(ctx: SiteContext): Handler<AppEnv> {
   return (c) => {
@@ -33,7 +38,7 @@ export function notFoundHandler(ctx: SiteContext): Handler<AppEnv> {
     if (path.length > 1 && path.endsWith("/")) {
       return c.redirect(path.replace(/\/+$/, "") || ctx.base, 301);
     }
-    return page(c, ctx, { status: 404, title: "Not found", detail: `No page at ${path}.` });
+    return notFoundPage(c, ctx);
   };
 }
 
@@ -50,7 +55,10 @@ export function errorHandler(ctx: SiteContext): ErrorHandler<AppEnv> {
         : err.message || "The request was refused.";
       return page(c, ctx, { status: err.status, title: "Request refused", detail });
     }
-    console.error(`[${c.get("requestId") ?? "-"}] site error on ${c.req.method} ${c.req.path}:`, err);
+    console.error(
+      `[${c.get("requestId") ?? "-"}] site error on ${c.req.method} ${c.req.path}:`,
+      err,
+    );
     return page(c, ctx, {
       status: 500,
       title: "Something went wrong",

@@ -19,7 +19,7 @@ import type { SiteContext } from "../context.ts";
 import OverviewLiveIsland from "../islands/overview_live.tsx";
 import { ALERT_LIMITS, overviewAlerts, type SiteAlert } from "../lib/alerts.ts";
 import { driftAlertInputs } from "../lib/drift.ts";
-import { type OverviewFacts, overviewData, SCORING_ROUTES } from "../lib/overview.ts";
+import { overviewData, type OverviewFacts, SCORING_ROUTES } from "../lib/overview.ts";
 import { scoreMix } from "../lib/reference.ts";
 import { parseWindow, type WindowRange, windowRange, type WindowSpec } from "../lib/window.ts";
 import { formatCount, formatMs, formatShare, formatTime } from "../shared/format.ts";
@@ -183,12 +183,13 @@ export function overviewRoutes(ctx: SiteContext): Hono<AppEnv> {
           <RoutesTable facts={facts} />
           <p class="muted small">
             Alert limits: scoring ({SCORING_ROUTES.join(", ")}) p95 above{" "}
-            {ALERT_LIMITS.latencyP95Ms} ms; 5xx above{" "}
-            {formatShare(ALERT_LIMITS.serverErrorRate)} of requests; 4xx above{" "}
-            {formatShare(ALERT_LIMITS.clientErrorRate)} of scoring requests (from{" "}
-            {ALERT_LIMITS.minRequests} requests); score-mix and drift verdicts of moderate or
-            worse. Request statistics are flushed every few seconds; a crash can lose the last
-            few seconds of them (never predictions).
+            {ALERT_LIMITS.latencyP95Ms} ms; 5xx above {formatShare(ALERT_LIMITS.serverErrorRate)}
+            {" "}
+            of requests; 4xx above {formatShare(ALERT_LIMITS.clientErrorRate)}{" "}
+            of scoring requests (from {ALERT_LIMITS.minRequests}{" "}
+            requests); score-mix and drift verdicts of moderate or worse. Request statistics are
+            flushed every few seconds; a crash can lose the last few seconds of them (never
+            predictions).
           </p>
         </section>
       </Layout>,

@@ -21,6 +21,7 @@ import { predictionTotals, predictionVersions } from "../../api/store/prediction
 import { Layout } from "../components/layout.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
+import { notFoundPage } from "./errors.tsx";
 import { parseWindow, WINDOWS } from "../lib/window.ts";
 import { formatCount, formatMs, formatProba, formatTime } from "../shared/format.ts";
 import { resolveWindow } from "./overview.tsx";
@@ -202,7 +203,7 @@ export function predictionsRoutes(ctx: SiteContext): Hono<AppEnv> {
   app.get("/predictions/:id", (c) => {
     const id = positiveInt(c.req.param("id"));
     const row = id === undefined ? undefined : getPrediction(ctx.store.db, id);
-    if (row === undefined) return c.notFound();
+    if (row === undefined) return notFoundPage(c, ctx);
     let input: Record<string, unknown> | null = null;
     try {
       const parsed = JSON.parse(row.input_json);

@@ -115,8 +115,8 @@ export function scoreRoutes(ctx: SiteContext): Hono<AppEnv> {
   const defaults = defaultFormValues(ctx.meta);
   const intro = (
     <p class="muted">
-      Defaults are the training medians (numbers) and most frequent levels. The applicant is
-      scored by the same code as <code>POST /predict</code> and logged in the audit log.
+      Defaults are the training medians (numbers) and most frequent levels. The applicant is scored
+      by the same code as <code>POST /predict</code> and logged in the audit log.
     </p>
   );
 

@@ -67,7 +67,15 @@ function timeOptions(spec: TimeChartSpec, width: number): uPlot.Options {
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     scales: {
       x: { time: true },
-      y: { range: (_u, _min, max) => [0, Math.max(max, limit?.value ?? 0, 1e-9) * 1.1] },
+      // Durations on a log scale: typical values (ms) and the alert limit (500 ms) both readable.
+      y: spec.unit === "ms"
+        ? {
+          distr: 3,
+          log: 10,
+          range: (_u, min, max) =>
+            uPlot.rangeLog(min > 0 ? min : 0.1, Math.max(max || 1, limit?.value ?? 0), 10, true),
+        }
+        : { range: (_u, _min, max) => [0, Math.max(max, limit?.value ?? 0, 1e-9) * 1.1] },
     },
     axes: [{}, { size: 64, values: (_u, splits) => splits.map(fmt) }],
     series: [
@@ -103,9 +111,11 @@ function barOptions(spec: BarChartSpec, width: number): uPlot.Options {
     },
     axes: [
       {
-        space: 36,
-        incrs: [1, 2, 5, 10],
-        values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? spec.labels[i] ?? "" : "")),
+        // Room for the longest label, so uPlot skips labels instead of overlapping them.
+        space: Math.max(30, 7 * Math.max(0, ...spec.labels.map((l) => l.length)) + 10),
+        incrs: [1, 2, 3, 4, 5, 10, 20],
+        values: (_u, splits) =>
+          splits.map((i) => (Number.isInteger(i) ? spec.labels[i] ?? "" : "")),
       },
       { size: 64, values: (_u, splits) => splits.map(fmt) },
     ],

@@ -1,0 +1,173 @@
+/**
+ * The audit log failing under the API: locked (by another connection, by
+ * another process), full, query-only, read-only, its writer thread killed.
+ * In every case: /predict and /predict_batch answer 503 problem+json, ready
+ * answers 503, no 200 goes out without its log row — and once the fault is
+ * gone the service recovers by itself.
+ */
+import assert from "node:assert/strict";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type { Worker } from "node:worker_threads";
+import { PROBLEM_MEDIA_TYPE } from "../problem.ts";
+import { openStore, type Store } from "../store/mod.ts";
+import { deleteOlderThan } from "../store/retention.ts";
+import { spawnLockHolder, waitUntilLocked } from "../testing/lock_holder.ts";
+import { createTestApp, creditTestRows, type TestApp } from "../testing/test_app.ts";
+
+const [row0, row1] = await creditTestRows(2);
+let seq = 0;
+const nextId = (prefix: string) => `${prefix}-${++seq}`;
+
+async function assertProblem(res: Response, status: number) {
+  assert.equal(res.status, status);
+  assert.equal(res.headers.get("content-type"), PROBLEM_MEDIA_TYPE);
+  const body = await res.json();
+  assert.equal(body.status, status);
+  assert.equal(typeof body.title, "string");
+  assert.equal(typeof body.detail, "string");
+  assert.ok(!/sqlite|SQLITE|at file:|\.ts:/.test(body.detail), "no internals in the detail");
+  return body;
+}
+
+/** Every scoring route answers 503 log-unavailable, ready is 503, nothing is logged. */
+async function assertUnavailable(t: TestApp, store: Pick<Store, "count"> = t.store) {
+  const before = store.count();
+  const single = await t.post("/predict", { features: row0 }, { "x-request-id": nextId("down") });
+  assert.equal((await assertProblem(single, 503)).type, "/problems/log-unavailable");
+  assert.equal(single.headers.get("retry-after"), "5");
+  const batch = await t.post("/predict_batch", { rows: [row0, row1] });
+  await assertProblem(batch, 503);
+  await assertProblem(await t.app.request("/health/ready"), 503);
+  const health = await (await t.app.request("/health")).json();
+  assert.equal(health.status, "degraded");
+  assert.equal(store.count(), before, "nothing was logged");
+}
+
+/** The next request is scored and logged, and ready is 200 again. */
+async function assertRecovered(t: TestApp) {
+  const id = nextId("up");
+  const res = await t.post("/predict", { features: row0 }, { "x-request-id": id });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  const [logged] = t.store.findByRequestId(id);
+  assert.equal(logged?.proba_default, body.proba_default, "the 200 has its log row");
+  assert.equal((await t.app.request("/health/ready")).status, 200);
+}
+
+Deno.test("locked by another connection: 503 while locked, recovers when released", async () => {
+  await using t = await createTestApp();
+  await assertRecovered(t);
+  const other = new DatabaseSync(t.dbPath);
+  other.exec("BEGIN EXCLUSIVE");
+  try {
+    await assertUnavailable(t);
+  } finally {
+    other.exec("ROLLBACK");
+    other.close();
+  }
+  await assertRecovered(t);
+});
+
+Deno.test("locked by another process: 503 while locked, recovers when it releases or is killed", async () => {
+  await using t = await createTestApp();
+  for (const end of ["release", "SIGKILL"] as const) {
+    const holder = spawnLockHolder(t.dbPath, dirname(t.dbPath));
+    try {
+      await waitUntilLocked(holder);
+      await assertUnavailable(t);
+    } finally {
+      if (end === "release") await holder.stdin.close();
+      else {
+        holder.kill("SIGKILL");
+        await holder.stdin.close().catch(() => {});
+      }
+      await holder.stdout.cancel();
+      await holder.status;
+    }
+    await assertRecovered(t);
+  }
+});
+
+Deno.test("disk full: every 200 is logged, then 503 and not ready; freeing space recovers", async () => {
+  // max_page_count below the current size pins the database at its size.
+  await using t = await createTestApp({ store: { pragmas: ["max_page_count = 1"] } });
+  let full: Response | undefined;
+  for (let i = 0; i < 5_000 && !full; i++) {
+    const id = nextId("fill");
+    const res = await t.post("/predict", { features: row0 }, { "x-request-id": id });
+    if (res.status === 200) {
+      assert.equal(t.store.findByRequestId(id).length, 1, "a 200 always has its row");
+      await res.body?.cancel();
+    } else full = res;
+  }
+  assert.ok(full, "the database filled up");
+  assert.equal((await assertProblem(full, 503)).type, "/problems/log-unavailable");
+  await assertUnavailable(t);
+  await deleteOlderThan(t.store.db, "9999-01-01T00:00:00Z"); // the operator frees space
+  await assertRecovered(t);
+});
+
+Deno.test("query-only database (both connections): 503 and not ready, nothing logged", async () => {
+  await using t = await createTestApp({ store: { pragmas: ["query_only = ON"] } });
+  await assertUnavailable(t);
+});
+
+Deno.test("read-only database: 503 and not ready, nothing logged", async () => {
+  let readOnly: Store | undefined;
+  await using t = await createTestApp({
+    wrapStore: (store) => (readOnly = openStore(store.path, { readOnly: true })),
+  });
+  try {
+    await assertUnavailable(t, readOnly);
+  } finally {
+    await readOnly?.close();
+  }
+});
+
+Deno.test("writer thread killed with commits in flight: they fail with 503, the next request restarts it", async () => {
+  const threads: Worker[] = [];
+  let appended = 0;
+  await using t = await createTestApp({
+    store: { onWriterThread: (w) => threads.push(w), writerRestartDelayMs: 0, busyTimeoutMs: 5000 },
+    // Counts the appends (the prototype keeps the store's getters live).
+    wrapStore: (store) =>
+      Object.assign(Object.create(store), {
+        append: (rows: Parameters<Store["append"]>[0]) => {
+          appended += 1;
+          return store.append(rows);
+        },
+      }),
+  });
+  await assertRecovered(t);
+  appended = 0;
+  // A lock held elsewhere keeps the commits in flight (the writer waits for it) until the kill.
+  const other = new DatabaseSync(t.dbPath);
+  other.exec("BEGIN IMMEDIATE");
+  const ids = Array.from({ length: 6 }, () => nextId("inflight"));
+  const responses = ids.map((id, i) =>
+    i % 2
+      ? t.post("/predict", { features: row0 }, { "x-request-id": id })
+      : t.post("/predict_batch", { rows: [row0, row1] }, { "x-request-id": id })
+  );
+  while (appended < ids.length) await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve)); // the group commit hands the rows over
+  await threads[0].terminate();
+  other.exec("ROLLBACK");
+  other.close();
+  const statuses: number[] = [];
+  for (const [i, res] of (await Promise.all(responses)).entries()) {
+    const logged = [ids[i], `${ids[i]}:0`, `${ids[i]}:1`]
+      .flatMap((id) => t.store.findByRequestId(id));
+    statuses.push(res.status);
+    if (res.status === 200) {
+      assert.equal(logged.length, i % 2 ? 1 : 2, "a 200 has all its rows");
+      await res.body?.cancel();
+    } else {
+      assert.equal((await assertProblem(res, 503)).type, "/problems/log-unavailable");
+    }
+  }
+  assert.ok(statuses.includes(503), `the commits in flight failed: ${statuses}`);
+  await assertRecovered(t);
+  assert.equal(threads.length, 2, "a new writer thread was started");
+});

@@ -1,0 +1,112 @@
+/**
+ * `POST /feedback`: the lender reports what happened to a scored application
+ * (defaulted or repaid). Idempotent per request id: repeating the same
+ * outcome is harmless; a different outcome for the same id is refused (409)
+ * and the first one kept, so the audit trail never changes silently.
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../app_env.ts";
+import { ProblemError, problemResponses } from "../problem.ts";
+import type { OutcomeRecord, RecordResult } from "../store/outcomes.ts";
+import { validationHook } from "../validation_hook.ts";
+
+/** Dependencies of {@link feedbackRoutes}. */
+export interface FeedbackDeps {
+  record(input: Omit<OutcomeRecord, "recorded_at">, now: Date): RecordResult;
+  now?: () => Date;
+}
+
+/** Longest accepted request id (the API issues ids far shorter). */
+const MAX_ID_LENGTH = 300;
+
+const FeedbackRequest = z.object({
+  request_id: z.string().min(1).max(MAX_ID_LENGTH).openapi({
+    description: "The request_id of a logged prediction (a batch item's own id).",
+    example: "5b0e7c0e-3f3a-4d5e-9d4c-3f0a1b2c3d4e",
+  }),
+  outcome: z.enum(["default", "repaid"]),
+  observed_at: z.iso.datetime({ offset: true }).openapi({
+    description: "When the outcome was observed (ISO 8601 with a time zone).",
+    example: "2026-11-23T12:00:00Z",
+  }),
+}).strict().openapi("FeedbackRequest");
+
+const FeedbackResponse = z.object({
+  request_id: z.string(),
+  outcome: z.enum(["default", "repaid"]),
+  observed_at: z.string().openapi({ description: "Normalised to UTC." }),
+  recorded_at: z.string(),
+  status: z.enum(["recorded", "unchanged"]).openapi({
+    description:
+      "recorded: stored now (201). unchanged: the same outcome was already stored (200).",
+  }),
+}).openapi("FeedbackResponse");
+
+const route = createRoute({
+  method: "post",
+  path: "/feedback",
+  tags: ["feedback"],
+  summary: "Report the outcome of a scored application",
+  request: {
+    body: { required: true, content: { "application/json": { schema: FeedbackRequest } } },
+  },
+  responses: {
+    201: {
+      description: "Outcome recorded.",
+      content: { "application/json": { schema: FeedbackResponse } },
+    },
+    200: {
+      description: "The same outcome was already recorded (idempotent repeat).",
+      content: { "application/json": { schema: FeedbackResponse } },
+    },
+    ...problemResponses({
+      400: "Malformed JSON.",
+      404: "No prediction has this request_id.",
+      409: "A different outcome is already recorded for this request_id.",
+      422: "Invalid field, or observed before the application was scored.",
+    }),
+  },
+});
+
+/** Builds the feedback route. */
+export function feedbackRoutes(deps: FeedbackDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const now = deps.now ?? (() => new Date());
+  app.openapi(route, (c) => {
+    const body = c.req.valid("json");
+    const observedAt = new Date(body.observed_at).toISOString();
+    const result = deps.record({ ...body, observed_at: observedAt }, now());
+    switch (result.status) {
+      case "recorded":
+      case "unchanged":
+        return c.json(
+          { ...result.record, status: result.status },
+          result.status === "recorded" ? 201 : 200,
+        );
+      case "unknown_request":
+        throw new ProblemError(
+          404,
+          "not-found",
+          `no prediction with request_id ${JSON.stringify(body.request_id)}; batch items use ` +
+            "their own ids (<X-Request-Id>:<row index>)",
+        );
+      case "before_prediction":
+        throw new ProblemError(
+          422,
+          "validation",
+          `observed_at ${observedAt} is before the application was scored (${result.predicted_at})`,
+          { errors: [{ pointer: "/observed_at", detail: "must not be before the prediction" }] },
+        );
+      case "conflict":
+        throw new ProblemError(
+          409,
+          "conflict",
+          `outcome "${result.record.outcome}" observed at ${result.record.observed_at} is already ` +
+            "recorded for this request_id; outcomes are not overwritten",
+        );
+    }
+  });
+  return app;
+}

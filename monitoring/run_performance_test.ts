@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
+import { createTestApp } from "../api/testing/test_app.ts";
+import { brierScore, confusionAt, costOf, rocAuc } from "./classification_metrics.ts";
+import { computePerformance } from "./run_performance.ts";
+
+const table = await readCsvFile("data/credit_data/test.csv");
+
+Deno.test("with every test.csv outcome fed back, realised metrics equal a direct computation", async () => {
+  await using t = await createTestApp({
+    artifactsDir: "artifacts",
+    config: { maxBatchRows: 1000 },
+    now: () => new Date("2026-01-01T00:00:00.000Z"),
+  });
+  const meta = t.model.meta;
+  const rows = tableToFeatures(table, meta.features);
+  const labels = table.records.map((r) => r.Status === meta.target.positive_label ? 1 : 0);
+  const res = await t.post("/predict_batch", { rows }, { "x-request-id": "test" });
+  assert.equal(res.status, 200);
+  const { items } = await res.json();
+  for (const [i, item] of items.entries()) {
+    const fed = await t.post("/feedback", {
+      request_id: item.request_id,
+      outcome: labels[i] === 1 ? "default" : "repaid",
+      observed_at: "2026-06-01T00:00:00Z",
+    });
+    assert.equal(fed.status, 201);
+  }
+
+  const report = computePerformance(t.store.db, meta);
+  const scores = Float64Array.from(items, (item: { proba_default: number }) => item.proba_default);
+  const direct = { scores, labels: Uint8Array.from(labels) };
+  assert.equal(report.n_labelled, table.records.length);
+  assert.ok(report.realised);
+  assert.equal(report.realised.roc_auc, rocAuc(direct));
+  assert.ok(Math.abs(report.realised.brier - brierScore(direct)) < 1e-12);
+  assert.equal(report.realised.cost, costOf(confusionAt(direct, meta.threshold), meta.cost_matrix));
+  // The training task measured the same test set with the in-memory trees (float64):
+  assert.ok(Math.abs(report.realised.roc_auc! - meta.metrics.test.roc_auc) < 1e-4);
+  assert.ok(Math.abs(report.realised.brier - meta.metrics.test.brier) < 1e-6);
+  assert.ok(report.comparison && Math.abs(report.comparison.roc_auc_drop!) < 1e-4);
+  assert.deepEqual(report.alerts, [], "the model performs as trained: no alert");
+});
+
+Deno.test("without outcomes, only CBPE estimates are given", async () => {
+  await using t = await createTestApp({
+    artifactsDir: "artifacts",
+    config: { maxBatchRows: 1000 },
+  });
+  const rows = tableToFeatures(table, t.model.meta.features).slice(0, 100);
+  await t.post("/predict_batch", { rows });
+  const report = computePerformance(t.store.db, t.model.meta);
+  assert.equal(report.n_predictions, 100);
+  assert.equal(report.realised, null);
+  assert.ok(report.estimated);
+  const logged = [...t.store.iterate()].map((r) => r.proba_default);
+  const mean = logged.reduce((a, b) => a + b, 0) / logged.length;
+  assert.ok(Math.abs(report.estimated.expected_default_rate - mean) < 1e-12);
+});

@@ -1,0 +1,136 @@
+/**
+ * `deno task screenshots`: fills a temp database with a week of realistic
+ * traffic (the simulator's scored applications, a drifted last half-day,
+ * synthetic request statistics, plus some live HTTP requests), serves the real
+ * app on 127.0.0.1, recomputes drift from the drift page and saves a
+ * screenshot of every monitoring page, desktop and phone width, under
+ * `outputs/screenshots/`. Needs `/usr/bin/chromium` and the island build.
+ *
+ * @module
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createApp } from "../api/app.ts";
+import { loadModel } from "../api/scoring/model.ts";
+import { openStore } from "../api/store/mod.ts";
+import { parseScaleSpec, parseShiftSpec } from "../monitoring/drift_injection.ts";
+import { DEFAULT_STATIC_DIR } from "../site/context.ts";
+import { readAssetManifest } from "../site/lib/assets.ts";
+import { hasChromium, launchChromium, waitForCharts } from "../site/testing/browser.ts";
+import { creditRows, serveOnLocalhost } from "../site/testing/site_test_kit.ts";
+import { fillDemoDatabase, writeSyntheticRequestStats } from "./site_demo_data.ts";
+
+/** Pages shot, with the uPlot charts to wait for. */
+const PAGES = [
+  { name: "overview", path: "/monitor?window=7d", charts: 4 },
+  { name: "scores", path: "/monitor/scores?window=24h", charts: 1 },
+  { name: "drift", path: "/monitor/drift", charts: 14 },
+  { name: "predictions", path: "/monitor/predictions?window=24h", charts: 0 },
+  { name: "prediction_detail", path: "/monitor/predictions/LAST", charts: 0 },
+  { name: "score_form", path: "/monitor/score", charts: 0 },
+];
+
+const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 900 },
+  { name: "phone", width: 390, height: 844 },
+];
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { out: { type: "string" }, n: { type: "string" }, artifacts: { type: "string" } },
+  });
+  const out = values.out ?? "outputs/screenshots";
+  const n = Number(values.n ?? 30_000);
+  const artifactsDir = values.artifacts ?? "artifacts";
+  if (!hasChromium()) {
+    console.error("screenshots: /usr/bin/chromium is not installed");
+    return 1;
+  }
+  if (!readAssetManifest(join(DEFAULT_STATIC_DIR, "build"))) {
+    console.error("screenshots: the island build is missing; run deno task build first");
+    return 1;
+  }
+  await mkdir(out, { recursive: true });
+  const dir = await Deno.makeTempDir({ prefix: "scorewatch_shots_" });
+  try {
+    const dbPath = join(dir, "predictions.sqlite");
+    const now = new Date();
+    console.log(`screenshots: simulating ${n} predictions over 7 days…`);
+    await fillDemoDatabase({
+      dbPath,
+      n,
+      hours: 7 * 24,
+      now: new Date(now.getTime() - 60_000),
+      artifactsDir,
+      drift: {
+        hours: 12,
+        specs: [parseScaleSpec("Income=1.8"), parseShiftSpec("Home=rent:0.6")],
+      },
+    });
+    const model = await loadModel(artifactsDir);
+    const store = openStore(dbPath, { synchronous: "NORMAL" });
+    writeSyntheticRequestStats(store.db);
+    const app = createApp({
+      config: { strictInput: true, maxBatchRows: 1000, maxBodyBytes: 1 << 20 },
+      model,
+      store,
+    });
+    try {
+      await using server = serveOnLocalhost(app.fetch);
+      const rows = await creditRows(model, 60);
+      for (const features of rows) {
+        await (await fetch(`${server.url}/predict`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ features }),
+        })).text();
+      }
+      for (let i = 0; i < 3; i++) {
+        await (await fetch(`${server.url}/predict`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ features: { ...rows[i], Income: "unknown" } }),
+        })).text();
+      }
+      const last = (store.db.prepare("SELECT max(id) AS id FROM predictions").get() as {
+        id: number;
+      }).id;
+
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: VIEWPORTS[0] });
+        await page.goto(`${server.url}/monitor/drift`);
+        await page.locator("select[name=scope]").selectOption("24h");
+        await page.getByRole("button", { name: "Recompute now" }).click();
+        await page.waitForURL(/computed=1/);
+        for (const vp of VIEWPORTS) {
+          await page.setViewportSize({ width: vp.width, height: vp.height });
+          for (const p of PAGES) {
+            await page.goto(`${server.url}${p.path.replace("LAST", String(last))}`);
+            await waitForCharts(page, p.charts);
+            const file = join(out, `${p.name}-${vp.name}.png`);
+            await page.screenshot({ path: file, fullPage: true });
+            console.log(`screenshots: ${file}`);
+          }
+        }
+        await page.setViewportSize({ width: VIEWPORTS[0].width, height: VIEWPORTS[0].height });
+        await page.goto(`${server.url}/monitor/score`);
+        await page.getByRole("button", { name: "Score this applicant" }).click();
+        await page.locator("[data-testid=risk-label]").waitFor();
+        await page.screenshot({ path: join(out, "score_result-desktop.png"), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await store.close();
+      await model.release();
+    }
+    return 0;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

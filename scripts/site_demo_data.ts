@@ -1,0 +1,131 @@
+/**
+ * Demo data for the monitoring site (screenshots, page benchmark): logged
+ * predictions written by the traffic simulator (`simulate_traffic.ts`: real
+ * applications, real model, real store), optionally with a drifted recent
+ * segment, plus synthetic request statistics for the same minutes.
+ *
+ * The request statistics are synthetic (like the simulator's latencies): the
+ * simulator writes predictions in bulk, not through HTTP, so each minute with
+ * predictions gets `POST /predict` counts equal to its predictions, a share
+ * of 4xx and a few 5xx, a latency histogram drawn from a lognormal around a
+ * few ms, and a trickle of health checks and page views.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { LATENCY_BUCKET_COUNT, latencyBucket } from "../api/store/histograms.ts";
+import { createRequestMinuteWriter, type RequestMinute } from "../api/store/request_minutes.ts";
+import type { DriftSpec } from "../monitoring/drift_injection.ts";
+import { type Random, seededRandom } from "../monitoring/seeded_random.ts";
+import { simulateTraffic } from "./simulate_traffic.ts";
+
+/** Options for {@link fillDemoDatabase}. */
+export interface DemoDataOptions {
+  dbPath: string;
+  /** Predictions in total. */
+  n: number;
+  /** They span this many hours up to `now`. */
+  hours: number;
+  now: Date;
+  /** The last `driftHours` get this drift (share of rows ∝ time). */
+  drift?: { hours: number; specs: DriftSpec[] };
+  artifactsDir?: string;
+  sourcePath?: string;
+  batchSize?: number;
+  onProgress?: (rows: number) => void;
+}
+
+/** Writes the predictions (through the simulator and the store). */
+export async function fillDemoDatabase(options: DemoDataOptions): Promise<void> {
+  const end = options.now.getTime();
+  const start = end - options.hours * 3_600_000;
+  const driftHours = Math.min(options.drift?.hours ?? 0, options.hours);
+  const driftRows = Math.round(options.n * driftHours / options.hours);
+  const common = {
+    dbPath: options.dbPath,
+    artifactsDir: options.artifactsDir ?? "artifacts",
+    sourcePath: options.sourcePath ?? "data/credit_data/test.csv",
+    batchSize: options.batchSize ?? 20_000,
+  };
+  const base = options.n - driftRows;
+  if (base > 0) {
+    await simulateTraffic({
+      ...common,
+      n: base,
+      seed: 1,
+      startMs: start,
+      spreadHours: options.hours - driftHours,
+      drift: [],
+    }, { onProgress: options.onProgress });
+  }
+  if (driftRows > 0) {
+    await simulateTraffic({
+      ...common,
+      n: driftRows,
+      seed: 2,
+      startMs: end - driftHours * 3_600_000,
+      spreadHours: driftHours,
+      drift: options.drift!.specs,
+    }, { onProgress: (r) => options.onProgress?.(base + r) });
+  }
+}
+
+function lognormalMs(rng: Random, medianMs: number, sigma: number): number {
+  const u1 = Math.max(rng.next(), 1e-12);
+  const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.next());
+  return medianMs * Math.exp(sigma * z);
+}
+
+function cell(minute: number, route: string, statusClass: RequestMinute["statusClass"]) {
+  return {
+    minute,
+    route,
+    statusClass,
+    n: 0,
+    sumMs: 0,
+    maxMs: 0,
+    buckets: new Array<number>(LATENCY_BUCKET_COUNT).fill(0),
+  };
+}
+
+function add(c: RequestMinute, ms: number): void {
+  c.n++;
+  c.sumMs += ms;
+  c.maxMs = Math.max(c.maxMs, ms);
+  c.buckets[latencyBucket(ms)]++;
+}
+
+/**
+ * Writes synthetic request statistics for every minute holding predictions
+ * (see the module doc). Returns the rows written.
+ */
+export function writeSyntheticRequestStats(db: DatabaseSync, seed = 7): number {
+  const rng = seededRandom(seed);
+  const write = createRequestMinuteWriter(db);
+  // One small row per minute (≤ 10,080 a week): read them all before writing.
+  const minutes = db.prepare(
+    "SELECT minute, sum(n) AS n FROM prediction_minutes GROUP BY minute ORDER BY minute",
+  ).all() as { minute: number; n: number }[];
+  let batch: RequestMinute[] = [];
+  let written = 0;
+  for (const { minute, n } of minutes) {
+    const ok = cell(minute, "POST /predict", 2);
+    const client = cell(minute, "POST /predict", 4);
+    const server = cell(minute, "POST /predict", 5);
+    for (let i = 0; i < n; i++) add(ok, lognormalMs(rng, 2.5, 0.6));
+    for (let i = 0; i < n; i++) if (rng.next() < 0.02) add(client, lognormalMs(rng, 0.8, 0.4));
+    if (rng.next() < 0.01) add(server, lognormalMs(rng, 40, 0.5));
+    const health = cell(minute, "GET /health/ready", 2);
+    add(health, lognormalMs(rng, 0.6, 0.3));
+    const pages = cell(minute, "GET /monitor", 2);
+    if (rng.next() < 0.05) add(pages, lognormalMs(rng, 15, 0.5));
+    batch.push(...[ok, client, server, health, pages].filter((c) => c.n > 0));
+    if (batch.length >= 5000) {
+      write(batch);
+      written += batch.length;
+      batch = [];
+    }
+  }
+  write(batch);
+  return written + batch.length;
+}

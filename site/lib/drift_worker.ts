@@ -1,0 +1,48 @@
+/**
+ * Worker thread that computes one drift report: it opens the audit database
+ * read-only on its own connection and streams the window through the
+ * monitoring library, so a recompute (about 10 µs per row) never blocks the
+ * thread serving requests. A `node:worker_threads` worker, like the store's
+ * writer (see `api/store/writer_worker.ts` for why not a web Worker).
+ *
+ * @module
+ */
+import { parentPort } from "node:worker_threads";
+import type { PredictionQuery } from "../../api/store/mod.ts";
+import type { DriftReport } from "../../monitoring/drift_report.ts";
+import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
+import { computeDrift, openStoreForReading } from "../../monitoring/run_drift.ts";
+
+/** What to compute (structured-cloned to the worker). */
+export interface DriftJob {
+  dbPath: string;
+  profile: ReferenceProfile;
+  query: PredictionQuery;
+  /** `generated_at` of the report. */
+  generatedAt: string;
+}
+
+/** The worker's answer. */
+export type DriftJobReply = { ok: true; report: DriftReport } | { ok: false; message: string };
+
+if (parentPort) {
+  const port = parentPort;
+  port.once("message", async (job: DriftJob) => {
+    let reply: DriftJobReply;
+    try {
+      const store = openStoreForReading(job.dbPath);
+      try {
+        const report = computeDrift(store, job.profile, {
+          query: job.query,
+          now: () => new Date(job.generatedAt),
+        });
+        reply = { ok: true, report };
+      } finally {
+        await store.close();
+      }
+    } catch (err) {
+      reply = { ok: false, message: err instanceof Error ? err.message : String(err) };
+    }
+    port.postMessage(reply);
+  });
+}
