@@ -100,6 +100,16 @@ export const CONFIG_VARS = {
       "(0 = at the end of the event-loop turn).",
   },
   LOG_MAX_ROWS: { default: "512", doc: "Group commit: commit as soon as this many rows wait." },
+  LOG_WRITER: {
+    default: "worker",
+    doc: "worker: commits run on a writer thread (the fsync never blocks requests). inline: on " +
+      "the request thread (with LOG_MAX_ROWS=1, one commit per request: the baseline of the bench).",
+  },
+  SCORE_COALESCE: {
+    default: "1",
+    doc:
+      "1: rows of concurrent requests share one ONNX run. 0: one run per request (bench baseline).",
+  },
   ORT_THREADS: { default: "1", doc: "onnxruntime-web WASM threads (1 or 2)." },
 } as const satisfies Record<string, ConfigVarSpec>;
 
@@ -126,6 +136,8 @@ const ConfigSchema = z.object({
   RETENTION_DAYS: int(0, 36_500),
   LOG_FLUSH_MS: int(0, 1000),
   LOG_MAX_ROWS: int(1, 100_000),
+  LOG_WRITER: z.enum(["worker", "inline"]),
+  SCORE_COALESCE: flag,
   ORT_THREADS: int(1, 2),
 });
 
@@ -154,6 +166,8 @@ export interface Config {
   retentionDays: number;
   logFlushMs: number;
   logMaxRows: number;
+  logWriter: "worker" | "inline";
+  scoreCoalesce: boolean;
   ortThreads: number;
 }
 
@@ -202,6 +216,8 @@ export function loadConfig(
     retentionDays: v.RETENTION_DAYS,
     logFlushMs: v.LOG_FLUSH_MS,
     logMaxRows: v.LOG_MAX_ROWS,
+    logWriter: v.LOG_WRITER,
+    scoreCoalesce: v.SCORE_COALESCE,
     ortThreads: v.ORT_THREADS,
   };
 }

@@ -33,6 +33,7 @@ async function start(config: Config): Promise<void> {
   });
   const model = await loadModel(config.artifactsDir, {
     threads: config.ortThreads,
+    coalesce: config.scoreCoalesce,
     events: metrics.inference,
   }).catch((err: Error) => fail(`cannot load the model: ${err.message}`));
   const location = resolveDbLocation({
@@ -45,6 +46,7 @@ async function start(config: Config): Promise<void> {
       synchronous: config.dbSynchronous,
       flushDelayMs: config.logFlushMs,
       maxBatchRows: config.logMaxRows,
+      writer: config.logWriter,
       ...metrics.auditLog,
     });
   } catch (err) {

@@ -37,6 +37,11 @@ export interface MicroBatcherOptions extends MicroBatcherEvents {
    * `setTimeout` costs 1–4 ms in Deno).
    */
   maxDelayMs?: number;
+  /**
+   * Let batches run concurrently instead of one at a time. With `maxItems: 1`
+   * every submission runs at once on its own: no batching (a baseline).
+   */
+  concurrent?: boolean;
 }
 
 /** The batcher. */
@@ -67,7 +72,7 @@ export function createMicroBatcher<I, O>(
   let queue: I[] = [];
   let waiters: Waiter<O>[] = [];
   let scheduled: { cancel(): void } | undefined;
-  let inflight: Promise<void> | undefined;
+  const running = new Set<Promise<void>>();
 
   function schedule(): { cancel(): void } {
     if (maxDelayMs === 0) {
@@ -96,15 +101,15 @@ export function createMicroBatcher<I, O>(
     }
   }
 
-  function done(): void {
-    inflight = undefined;
+  function done(run: Promise<void>): void {
+    running.delete(run);
     if (queue.length > 0) scheduled ??= schedule();
   }
 
   function flush(): void {
     scheduled?.cancel();
     scheduled = undefined;
-    if (inflight || queue.length === 0) return;
+    if ((running.size > 0 && !options.concurrent) || queue.length === 0) return;
     const items = queue;
     const batch = waiters;
     queue = [];
@@ -121,10 +126,11 @@ export function createMicroBatcher<I, O>(
       settle(batch, out, items.length, start);
       return;
     }
-    inflight = out.then(
+    const run = out.then(
       (results) => settle(batch, results, items.length, start),
       (error) => fail(batch, items.length, error),
-    ).finally(done);
+    ).finally(() => done(run));
+    running.add(run);
   }
 
   return {
@@ -144,8 +150,8 @@ export function createMicroBatcher<I, O>(
     async drain() {
       for (;;) {
         flush();
-        if (!inflight) return;
-        await inflight;
+        if (running.size === 0) return;
+        await Promise.all(running);
       }
     },
   };

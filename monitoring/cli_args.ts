@@ -29,11 +29,17 @@ export function parseIntegerFlag(
   return value;
 }
 
-/** Parses a finite number flag value ≥ `min`. */
-export function parseNumberFlag(flag: string, text: string, range: { min: number }): number {
+/** Parses a finite number flag value in `[min, max]` (`max` defaults to no bound). */
+export function parseNumberFlag(
+  flag: string,
+  text: string,
+  range: { min: number; max?: number },
+): number {
   const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(value >= range.min)) {
-    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a number ≥ ${range.min}`);
+  const max = range.max ?? Infinity;
+  if (!(value >= range.min && value <= max)) {
+    const bounds = range.max === undefined ? `≥ ${range.min}` : `in ${range.min}..${range.max}`;
+    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a number ${bounds}`);
   }
   return value;
 }

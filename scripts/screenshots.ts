@@ -17,7 +17,13 @@ import { openStore } from "../api/store/mod.ts";
 import { parseScaleSpec, parseShiftSpec } from "../monitoring/drift_injection.ts";
 import { DEFAULT_STATIC_DIR } from "../site/context.ts";
 import { readAssetManifest } from "../site/lib/assets.ts";
-import { hasChromium, launchChromium, waitForCharts } from "../site/testing/browser.ts";
+import {
+  BROWSER_PERMISSIONS,
+  CHROMIUM,
+  chromiumStatus,
+  launchChromium,
+  waitForCharts,
+} from "../site/testing/browser.ts";
 import { creditRows, serveOnLocalhost } from "../site/testing/site_test_kit.ts";
 import { fillDemoDatabase, writeSyntheticRequestStats } from "./site_demo_data.ts";
 
@@ -44,8 +50,13 @@ async function main(args: string[]): Promise<number> {
   const out = values.out ?? "outputs/screenshots";
   const n = Number(values.n ?? 30_000);
   const artifactsDir = values.artifacts ?? "artifacts";
-  if (!hasChromium()) {
-    console.error("screenshots: /usr/bin/chromium is not installed");
+  const chromium = chromiumStatus();
+  if (chromium !== "present") {
+    console.error(
+      chromium === "absent"
+        ? `screenshots: ${CHROMIUM} is not installed`
+        : `screenshots: run with ${BROWSER_PERMISSIONS}`,
+    );
     return 1;
   }
   if (!readAssetManifest(join(DEFAULT_STATIC_DIR, "build"))) {

@@ -22,7 +22,9 @@ import { parseArgs } from "node:util";
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import type { Features } from "../api/scoring/feature_vector.ts";
 import { decide, loadModel } from "../api/scoring/model.ts";
+import type { DatabaseSync } from "node:sqlite";
 import { openStore, type PredictionRecord } from "../api/store/mod.ts";
+import { createOutcomeRecorder } from "../api/store/outcomes.ts";
 import {
   parseIntegerFlag,
   parseNumberFlag,
@@ -57,6 +59,9 @@ Options:
   --scale F=FACTOR      multiply numeric feature F by FACTOR (repeatable)
   --missing F=SHARE     raise the missing share of feature F to SHARE (repeatable)
   --shift F=LEVEL:SHARE set the share of LEVEL among present values of F (repeatable)
+  --outcomes SHARE      also record the true outcome (the source row's label) for this
+                        share of the rows, as if lenders had fed it back (default 0)
+  --label-noise SHARE   flip this share of the recorded outcomes (shows an AUC drop)
   --batch N             rows scored and committed together (default 10000)
   -h, --help            show this help
 
@@ -73,6 +78,10 @@ export interface SimulateOptions {
   startMs: number;
   spreadHours: number;
   drift: DriftSpec[];
+  /** Share of rows whose outcome is recorded. */
+  outcomes: number;
+  /** Share of recorded outcomes flipped. */
+  labelNoise: number;
   batchSize: number;
 }
 
@@ -99,6 +108,8 @@ export function parseSimulateArgs(
         missing: { type: "string", multiple: true },
         shift: { type: "string", multiple: true },
         batch: { type: "string" },
+        outcomes: { type: "string" },
+        "label-noise": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -125,6 +136,12 @@ export function parseSimulateArgs(
       ...(values.missing ?? []).map(parseMissingSpec),
       ...(values.shift ?? []).map(parseShiftSpec),
     ],
+    outcomes: values.outcomes === undefined
+      ? 0
+      : parseNumberFlag("outcomes", values.outcomes, { min: 0, max: 1 }),
+    labelNoise: values["label-noise"] === undefined
+      ? 0
+      : parseNumberFlag("label-noise", values["label-noise"], { min: 0, max: 1 }),
     batchSize: values.batch === undefined
       ? 10_000
       : parseIntegerFlag("batch", values.batch, { min: 1, max: 1_000_000 }),
@@ -134,6 +151,56 @@ export function parseSimulateArgs(
 /** Synthetic API latency in ms: 0.5 + Exp(mean 1.5), 3 decimals. */
 function syntheticLatency(rng: Random): number {
   return Math.round((0.5 - 1.5 * Math.log(1 - rng.next())) * 1000) / 1000;
+}
+
+/** Source labels (1 = default), when outcomes are wanted; throws without a target column. */
+function sourceLabels(
+  records: readonly Readonly<Record<string, string | null>>[],
+  target: { name: string; positive_label: string; negative_label: string },
+  wanted: boolean,
+): (0 | 1)[] | null {
+  if (!wanted) return null;
+  return records.map((r, i) => {
+    const v = r[target.name];
+    if (v === target.positive_label) return 1;
+    if (v === target.negative_label) return 0;
+    throw new Error(
+      `--outcomes needs a ${target.name} column of ${target.positive_label}/${target.negative_label} ` +
+        `in the source (row ${i + 1}: ${JSON.stringify(v)})`,
+    );
+  });
+}
+
+/** Records the outcomes of a share of `records`, in one transaction, through the store code. */
+function recordOutcomes(
+  db: DatabaseSync,
+  records: readonly PredictionRecord[],
+  o: {
+    record: ReturnType<typeof createOutcomeRecorder>;
+    label: (i: number) => 0 | 1;
+    share: number;
+    noise: number;
+    rng: Random;
+    nowMs: number;
+  },
+): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    records.forEach((r, i) => {
+      if (o.rng.next() >= o.share) return;
+      const label = o.rng.next() < o.noise ? 1 - o.label(i) : o.label(i);
+      const observed = new Date(Math.max(Date.parse(r.ts_utc), o.nowMs)).toISOString();
+      o.record({
+        request_id: r.request_id,
+        outcome: label === 1 ? "default" : "repaid",
+        observed_at: observed,
+      }, new Date(o.nowMs));
+    });
+    db.exec("COMMIT");
+  } catch (err) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw err;
+  }
 }
 
 /** Options for {@link simulateTraffic} beyond the parsed flags. */
@@ -153,7 +220,9 @@ export async function simulateTraffic(
   const model = await loadModel(options.artifactsDir);
   try {
     const meta = model.meta;
-    const source = tableToFeatures(await readCsvFile(options.sourcePath), meta.features);
+    const table = await readCsvFile(options.sourcePath);
+    const source = tableToFeatures(table, meta.features);
+    const labels = sourceLabels(table.records, meta.target, options.outcomes > 0);
     if (source.length === 0) throw new Error(`${options.sourcePath}: no rows`);
     const plan = planDrift(options.drift, { features: meta.features, source });
     const rng = seededRandom(options.seed);
@@ -167,12 +236,16 @@ export async function simulateTraffic(
       maxBatchRows: options.batchSize,
       writer: "inline",
     });
+    const recordOutcome = createOutcomeRecorder(store.db);
+    const nowMs = Date.now();
     try {
       for (let done = 0; done < options.n;) {
         const size = Math.min(options.batchSize, options.n - done);
         const rows: Features[] = new Array(size);
+        const picked: number[] = new Array(size);
         for (let i = 0; i < size; i++) {
-          rows[i] = applyDrift(plan, source[rng.int(0, source.length - 1)], rng);
+          picked[i] = rng.int(0, source.length - 1);
+          rows[i] = applyDrift(plan, source[picked[i]], rng);
         }
         const probas = await model.scoreRows(rows);
         const records: PredictionRecord[] = new Array(size);
@@ -189,6 +262,16 @@ export async function simulateTraffic(
           };
         }
         await store.append(records);
+        if (labels) {
+          recordOutcomes(store.db, records, {
+            record: recordOutcome,
+            label: (i) => labels[picked[i]],
+            share: options.outcomes,
+            noise: options.labelNoise,
+            rng,
+            nowMs,
+          });
+        }
         done += size;
         hooks.onProgress?.(done);
       }

@@ -1,6 +1,12 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { join } from "node:path";
-import { fixtureLogOdds, writeFixtureModel } from "../api/testing/fixture_model.ts";
+import { DatabaseSync } from "node:sqlite";
+import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
+import {
+  FIXTURE_FEATURES,
+  fixtureLogOdds,
+  writeFixtureModel,
+} from "../api/testing/fixture_model.ts";
 import { sigmoid } from "../api/scoring/tree_ensemble.ts";
 import { openStore, type StoredPrediction } from "../api/store/mod.ts";
 import { UsageError } from "../monitoring/cli_args.ts";
@@ -71,6 +77,8 @@ function options(dbPath: string, extra: Partial<SimulateOptions> = {}): Simulate
     startMs: Date.parse("2025-01-01T00:00:00Z"),
     spreadHours: 10,
     drift: [],
+    outcomes: 0,
+    labelNoise: 0,
     batchSize: 1000,
     ...extra,
   };
@@ -178,4 +186,53 @@ Deno.test("simulate CLI: exit 0 when done, 2 on bad usage, 1 on errors, one-line
     missing.stderr.trim(),
     /^simulate: cannot read model artifact .*model_meta\.json: file not found$/,
   );
+});
+
+Deno.test("simulateTraffic --outcomes records the source rows' labels through the store", async () => {
+  const dbPath = join(dir, "outcomes.sqlite");
+  await simulateTraffic(options(dbPath, { n: 400, outcomes: 1 }));
+  const table = await readCsvFile(join(ROOT, "data/credit_data/test.csv"));
+  const specs = FIXTURE_FEATURES;
+  const labelOf = new Map(
+    tableToFeatures(table, specs).map((f, i) => [JSON.stringify(f), table.records[i].Status]),
+  );
+  const db = new DatabaseSync(dbPath, { readOnly: true });
+  try {
+    const joined = db.prepare(
+      `SELECT p.input_json, o.outcome, o.observed_at >= p.ts_utc AS after
+         FROM predictions p JOIN outcomes o USING (request_id)`,
+    ).all() as { input_json: string; outcome: string; after: number }[];
+    equal(joined.length, 400, "every row has its outcome");
+    for (const r of joined) {
+      // Rows are drawn from test.csv, so the outcome is that row's label.
+      const canonical = JSON.stringify(
+        Object.fromEntries(specs.map((f) => [f.name, JSON.parse(r.input_json)[f.name]])),
+      );
+      const status = labelOf.get(canonical);
+      ok(status !== undefined);
+      equal(r.outcome, status === "bad" ? "default" : "repaid");
+      equal(r.after, 1);
+    }
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test("simulateTraffic --label-noise flips the recorded outcomes", async () => {
+  const clean = join(dir, "clean.sqlite");
+  const noisy = join(dir, "noisy.sqlite");
+  await simulateTraffic(options(clean, { n: 300, outcomes: 1 }));
+  await simulateTraffic(options(noisy, { n: 300, outcomes: 1, labelNoise: 1 }));
+  const outcomes = (path: string) => {
+    const db = new DatabaseSync(path, { readOnly: true });
+    const rows = db.prepare(
+      "SELECT o.outcome FROM predictions p JOIN outcomes o USING (request_id) ORDER BY p.id",
+    ).all() as { outcome: string }[];
+    db.close();
+    return rows.map((r) => r.outcome);
+  };
+  const a = outcomes(clean);
+  const b = outcomes(noisy);
+  equal(a.length, 300);
+  ok(a.every((o, i) => o !== b[i]), "noise 1 flips every label");
 });

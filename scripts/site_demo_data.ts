@@ -32,6 +32,8 @@ export interface DemoDataOptions {
   artifactsDir?: string;
   sourcePath?: string;
   batchSize?: number;
+  /** Share of predictions whose true outcome is recorded too (default 0). */
+  outcomes?: number;
   onProgress?: (rows: number) => void;
 }
 
@@ -46,6 +48,8 @@ export async function fillDemoDatabase(options: DemoDataOptions): Promise<void> 
     artifactsDir: options.artifactsDir ?? "artifacts",
     sourcePath: options.sourcePath ?? "data/credit_data/test.csv",
     batchSize: options.batchSize ?? 20_000,
+    outcomes: options.outcomes ?? 0,
+    labelNoise: 0,
   };
   const base = options.n - driftRows;
   if (base > 0) {

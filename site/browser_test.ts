@@ -15,8 +15,9 @@ import { join } from "node:path";
 import { DEFAULT_STATIC_DIR } from "./context.ts";
 import { readAssetManifest } from "./lib/assets.ts";
 import {
+  BROWSER_PERMISSIONS,
   CHROMIUM,
-  hasChromium,
+  chromiumStatus,
   launchChromium,
   waitForCharts,
   watchErrors,
@@ -28,8 +29,8 @@ import {
   type SiteTestApp,
 } from "./testing/site_test_kit.ts";
 
-const chromiumInstalled = hasChromium();
-if (!chromiumInstalled) console.warn(`browser tests skipped: ${CHROMIUM} is not installed`);
+const chromium = chromiumStatus();
+if (chromium === "absent") console.warn(`browser tests skipped: ${CHROMIUM} is not installed`);
 
 async function logDriftedRows(t: SiteTestApp, factor: number): Promise<void> {
   const rows = t.rows.map((r) => ({
@@ -41,12 +42,13 @@ async function logDriftedRows(t: SiteTestApp, factor: number): Promise<void> {
 
 Deno.test({
   name: "the site works in a real browser",
-  ignore: !chromiumInstalled,
+  ignore: chromium === "absent",
   // playwright keeps its connection and child process between steps, and
   // closes them at the end; the sanitizers would flag them per step.
   sanitizeOps: false,
   sanitizeResources: false,
 }, async (t) => {
+  assert.equal(chromium, "present", `browser tests need ${BROWSER_PERMISSIONS}`);
   assert.ok(
     readAssetManifest(join(DEFAULT_STATIC_DIR, "build")),
     "the island build is missing: run `deno task build` before the browser tests",
@@ -82,7 +84,7 @@ Deno.test({
             `${path}: SVG fallback left`,
           );
         }
-        assert.deepEqual(errors, [], path);
+        assert.deepEqual(errors.splice(0), [], path);
       }
     });
 
@@ -96,7 +98,7 @@ Deno.test({
         n,
         { timeout: 10_000 },
       );
-      assert.deepEqual(errors, []);
+      assert.deepEqual(errors.splice(0), []);
     });
 
     await t.step("the scoring form returns a label", async () => {
@@ -106,7 +108,7 @@ Deno.test({
       const label = await page.locator("[data-testid=risk-label]").textContent();
       assert.match(label ?? "", /^(High risk: reject|Low risk: approve)$/);
       assert.equal(app.store.count(), before + 1);
-      assert.deepEqual(errors, []);
+      assert.deepEqual(errors.splice(0), []);
     });
 
     await t.step("the drift page shows an injected drift", async () => {
@@ -118,7 +120,7 @@ Deno.test({
       const income = page.locator('tr[data-feature="Income"] .badge');
       assert.match((await income.textContent()) ?? "", /^(high|severe)$/);
       await waitForCharts(page, 14);
-      assert.deepEqual(errors, []);
+      assert.deepEqual(errors.splice(0), []);
     });
   } finally {
     await browser.close();

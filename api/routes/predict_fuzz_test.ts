@@ -28,7 +28,7 @@ import { createTestApp, TEST_CONFIG, type TestApp } from "../testing/test_app.ts
 const ARTIFACTS = new URL("../../artifacts", import.meta.url).pathname;
 const { maxBatchRows, maxBodyBytes } = TEST_CONFIG;
 
-type Path = "/predict" | "/predict_batch";
+type Path = "/predict" | "/predict_batch" | "/feedback";
 
 /** One request to send. `contentType: null` sends none; default application/json. */
 interface Probe {
@@ -64,6 +64,17 @@ function createOracle(specs: readonly FeatureSpec[]) {
 
   /** Statuses the contract allows for a parsed JSON body. */
   function forParsed(path: Path, body: Json): number[] {
+    if (path === "/feedback") {
+      const wellFormed = isObject(body) &&
+        hasExactly(body, ["request_id", "outcome", "observed_at"]) &&
+        // zod counts string length in code points.
+        typeof body.request_id === "string" && body.request_id.length >= 1 &&
+        [...body.request_id].length <= 300 &&
+        ["default", "repaid"].includes(body.outcome as string) &&
+        typeof body.observed_at === "string";
+      // Recorded, repeated, unknown id, conflicting outcome, or a bad timestamp.
+      return wellFormed ? [200, 201, 404, 409, 422] : [422];
+    }
     if (path === "/predict") {
       return isObject(body) && hasExactly(body, ["features"]) && validFeatures(body.features)
         ? [200]
@@ -118,7 +129,7 @@ function featuresArb(specs: readonly FeatureSpec[]): fc.Arbitrary<Record<string,
   return fc.record(Object.fromEntries(specs.map((s) => [s.name, valueArb(s)])));
 }
 
-const PATHS: Path[] = ["/predict", "/predict_batch"];
+const PATHS = ["/predict", "/predict_batch"] as const;
 
 /** A valid body object for `path`. */
 function payloadArb(specs: readonly FeatureSpec[], path: Path, maxRows = 4) {
@@ -529,11 +540,89 @@ function sizesArb(specs: readonly FeatureSpec[]): fc.Arbitrary<Probe> {
   }));
 }
 
+/** `null` four times out of five, else a value of `arb`. */
+const rarely = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+
+/** Outcome feedback: known and unknown ids, odd timestamps, hostile fields and text. */
+function feedbackArb(knownIds: () => string[]): fc.Arbitrary<Probe> {
+  const requestId = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.nat().map((n) => {
+        const ids = knownIds();
+        return ids.length ? ids[n % ids.length] : "none";
+      }),
+    },
+    { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom("", "x".repeat(301), "__proto__", "fz-1:0", "' OR 1=1 --", "%00"),
+    },
+  );
+  const observedAt = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.date({
+        min: new Date("2000-01-01"),
+        max: new Date("2100-01-01"),
+        noInvalidDate: true,
+      })
+        .map((d) => d.toISOString()),
+    },
+    { weight: 1, arbitrary: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        "2099-01-01T00:00:00Z",
+        "2099-01-01T00:00:00+14:00",
+        "2000-01-01T00:00:00Z",
+        "2099-01-01T00:00:60Z",
+        "2099-02-30T00:00:00Z",
+        "2099-01-01",
+        "2099-01-01T00:00:00",
+        "+275760-09-13T00:00:00Z",
+        "now",
+        "",
+      ),
+    },
+  );
+  const body = fc.record({
+    request_id: fc.oneof({ weight: 4, arbitrary: requestId }, {
+      weight: 1,
+      arbitrary: hostileValue,
+    }),
+    outcome: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom("default", "repaid") },
+      { weight: 1, arbitrary: hostileValue },
+    ),
+    observed_at: fc.oneof({ weight: 4, arbitrary: observedAt }, {
+      weight: 1,
+      arbitrary: hostileValue,
+    }),
+  });
+  return fc.tuple(
+    body,
+    rarely(fc.constantFrom("request_id", "outcome", "observed_at")),
+    rarely(fc.tuple(fc.constantFrom(...PROTO_KEYS, "extra"), hostileValue)),
+    rarely(fc.nat()),
+  ).map(([b, drop, extra, cut]): Probe => {
+    const obj = b as Record<string, Json>;
+    if (drop) delete obj[drop];
+    if (extra) setOwn(obj, extra[0], extra[1]);
+    const text = JSON.stringify(obj);
+    return { path: "/feedback", body: cut === null ? text : text.slice(0, cut % text.length) };
+  });
+}
+
 // ---------------------------------------------------------------- harness
 
 function createHarness(t: TestApp) {
   const oracle = createOracle(t.model.meta.features);
   const names = t.model.meta.features.map((f) => f.name);
+  const outcomeCount = () =>
+    (t.store.db.prepare("SELECT COUNT(*) AS n FROM outcomes").get() as { n: number }).n;
+  const scoredIds: string[] = [];
   const { threshold } = t.model.meta;
   let sent = 0;
 
@@ -577,6 +666,7 @@ function createHarness(t: TestApp) {
     const contentType = p.contentType === undefined ? "application/json" : p.contentType;
     if (contentType !== null) headers["content-type"] = contentType;
     const before = t.store.count();
+    const outcomesBefore = outcomeCount();
     const res = await t.app.request(p.path, { method: p.method ?? "POST", headers, body: p.body });
     const shown = decode(p.body);
     const where = `${p.method ?? "POST"} ${p.path} [${contentType}] ${
@@ -586,16 +676,21 @@ function createHarness(t: TestApp) {
     const allowed = oracle.expected(p);
     if (allowed) assert.ok(allowed.includes(res.status), `expected ${allowed}: ${where}`);
     let logged = 0;
-    if (res.status === 200) logged = await assertScoredAndLogged(p, res, id, where);
-    else if (res.status >= 400) await assertProblem(res, where);
-    else await res.body?.cancel();
+    if (res.status >= 400) await assertProblem(res, where);
+    else if (p.path !== "/feedback" && res.status === 200) {
+      logged = await assertScoredAndLogged(p, res, id, where);
+      if (p.path === "/predict") scoredIds.push(id);
+    } else await res.body?.cancel();
     assert.equal(t.store.count() - before, logged, `rows logged: ${where}`);
+    const recorded = p.path === "/feedback" && res.status === 201 ? 1 : 0;
+    assert.equal(outcomeCount() - outcomesBefore, recorded, `outcomes recorded: ${where}`);
     return res.status;
   }
 
   return {
     send,
     oracle,
+    scoredIds,
     get sent() {
       return sent;
     },
@@ -654,7 +749,7 @@ Deno.test("hostile payloads never crash, never 5xx, never log, and leave scoring
       ));
     await tc.step(
       "malformed JSON: truncated, random bytes, invalid UTF-8, token soup",
-      () => run(malformedArb(specs), 2500, (p) => p),
+      () => run(malformedArb(specs), 2000, (p) => p),
     );
     await tc.step("wrong types, missing and unknown features, hostile values and shapes", () =>
       run(
@@ -664,7 +759,7 @@ Deno.test("hostile payloads never crash, never 5xx, never log, and leave scoring
           ),
           fc.array(fc.tuple(editsArb(specs), fc.nat()), { minLength: 1, maxLength: 3 }),
         ),
-        3000,
+        2700,
         ([{ path, body }, edits]) => {
           let out: Json = body;
           for (const [edit, pick] of edits) out = isObject(out) ? edit(out, pick) : out;
@@ -691,6 +786,10 @@ Deno.test("hostile payloads never crash, never 5xx, never log, and leave scoring
     await tc.step(
       "batch sizes around MAX_BATCH_ROWS, bodies around MAX_BODY_BYTES",
       () => run(sizesArb(specs), 150, (p) => p),
+    );
+    await tc.step(
+      "feedback: known and unknown ids, odd timestamps, hostile fields",
+      () => run(feedbackArb(() => h.scoredIds), 800, (p) => p),
     );
   } finally {
     console.error = consoleError;

@@ -104,13 +104,16 @@ export async function loadModel(
   await scorer.score(encodeRows(meta.features, [typicalApplicant(meta)]));
   const runRows = async (rows: readonly Features[]) =>
     Array.from(await scorer.score(encodeRows(meta.features, rows)));
-  const batcher = createMicroBatcher(runRows, { maxItems: 4096, ...options.events });
+  // Without coalescing each call is its own batch of one run: same code, no waiting.
+  const batcher = createMicroBatcher(runRows, {
+    maxItems: options.coalesce === false ? 1 : 4096,
+    concurrent: options.coalesce === false,
+    ...options.events,
+  });
   return {
     meta,
     onnxBytes,
-    scoreRows: options.coalesce === false
-      ? async (rows) => Float64Array.from(await runRows(rows))
-      : async (rows) => Float64Array.from(await batcher.submit(rows)),
+    scoreRows: async (rows) => Float64Array.from(await batcher.submit(rows)),
     scoreMatrix: (matrix) => scorer.score(matrix),
     release: () => scorer.release(),
   };

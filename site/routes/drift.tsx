@@ -17,12 +17,12 @@ import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
+import { resolveWindow } from "../lib/resolve_window.ts";
 import DriftBarsIsland from "../islands/drift_bars.tsx";
 import { recomputeDrift } from "../lib/drift.ts";
 import { parseWindow, WINDOWS } from "../lib/window.ts";
 import { formatCount, formatShare, formatTime, NONE } from "../shared/format.ts";
 import type { BarChartSpec } from "../shared/types.ts";
-import { resolveWindow } from "./overview.tsx";
 
 const num = (x: number | null | undefined, d = 3) =>
   x === null || x === undefined ? NONE : x.toFixed(d);

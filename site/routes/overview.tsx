@@ -8,8 +8,6 @@
 import { Hono } from "hono";
 import type { JSX } from "preact";
 import type { AppEnv } from "../../api/app_env.ts";
-import { minuteOf, predictionMinuteSpan } from "../../api/store/prediction_rollups.ts";
-import { firstRequestMinute } from "../../api/store/request_minutes.ts";
 import { LevelBadge } from "../components/badges.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
@@ -21,18 +19,9 @@ import { ALERT_LIMITS, overviewAlerts, type SiteAlert } from "../lib/alerts.ts";
 import { driftAlertInputs } from "../lib/drift.ts";
 import { overviewData, type OverviewFacts, SCORING_ROUTES } from "../lib/overview.ts";
 import { scoreMix } from "../lib/reference.ts";
-import { parseWindow, type WindowRange, windowRange, type WindowSpec } from "../lib/window.ts";
+import { resolveWindow } from "../lib/resolve_window.ts";
+import { parseWindow } from "../lib/window.ts";
 import { formatCount, formatMs, formatShare, formatTime } from "../shared/format.ts";
-
-/** Resolves a window against the clock; "all" starts at the oldest logged minute. */
-export function resolveWindow(ctx: SiteContext, spec: WindowSpec): WindowRange {
-  const now = ctx.now();
-  if (spec.minutes !== null) return windowRange(spec, now);
-  const db = ctx.store.db;
-  const firsts = [predictionMinuteSpan(db)?.firstMinute, firstRequestMinute(db) ?? undefined]
-    .filter((m): m is number => m !== undefined);
-  return windowRange(spec, now, firsts.length ? Math.min(...firsts) : minuteOf(now));
-}
 
 function AlertList({ alerts, base }: { alerts: SiteAlert[]; base: string }): JSX.Element {
   if (alerts.length === 0) {

@@ -21,10 +21,10 @@ import { predictionTotals, predictionVersions } from "../../api/store/prediction
 import { Layout } from "../components/layout.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
+import { resolveWindow } from "../lib/resolve_window.ts";
 import { notFoundPage } from "./errors.tsx";
 import { parseWindow, WINDOWS } from "../lib/window.ts";
 import { formatCount, formatMs, formatProba, formatTime } from "../shared/format.ts";
-import { resolveWindow } from "./overview.tsx";
 
 /** Rows per page. */
 export const PAGE_SIZE = 50;
@@ -44,11 +44,11 @@ function Rows({ rows, base }: { rows: PredictionSummary[]; base: string }): JSX.
           <tr>
             <th class="num">Id</th>
             <th>Time</th>
-            <th>Request id</th>
-            <th>Model</th>
+            <th class="wide-only">Request id</th>
+            <th class="wide-only">Model</th>
             <th class="num">proba_default</th>
             <th>Decision</th>
-            <th class="num">Latency</th>
+            <th class="num wide-only">Latency</th>
           </tr>
         </thead>
         <tbody>
@@ -57,18 +57,18 @@ function Rows({ rows, base }: { rows: PredictionSummary[]; base: string }): JSX.
               <td class="num">
                 <a href={`${base}/predictions/${r.id}`}>{r.id}</a>
               </td>
-              <td>{formatTime(r.ts_utc)}</td>
-              <td>
+              <td class="nowrap">{formatTime(r.ts_utc)}</td>
+              <td class="wide-only">
                 <code class="ellipsis">{r.request_id}</code>
               </td>
-              <td>
+              <td class="wide-only">
                 <code>{r.model_version}</code>
               </td>
               <td class="num">{formatProba(r.proba_default)}</td>
               <td>
                 <DecisionBadge decision={r.decision} />
               </td>
-              <td class="num">{formatMs(r.latency_ms)}</td>
+              <td class="num wide-only">{formatMs(r.latency_ms)}</td>
             </tr>
           ))}
           {rows.length === 0 && (

@@ -12,11 +12,11 @@ import { Layout } from "../components/layout.tsx";
 import { renderPage } from "../components/render.tsx";
 import { WindowPicker } from "../components/window_picker.tsx";
 import type { SiteContext } from "../context.ts";
+import { resolveWindow } from "../lib/resolve_window.ts";
 import ScoreHistogramIsland from "../islands/score_histogram.tsx";
 import { SCORE_BIN_LABELS, scoreLive, sharesOf } from "../lib/scores.ts";
 import { parseWindow } from "../lib/window.ts";
 import { formatCount, formatShare } from "../shared/format.ts";
-import { resolveWindow } from "./overview.tsx";
 
 /** The score distribution routes. */
 export function scoresRoutes(ctx: SiteContext): Hono<AppEnv> {

@@ -21,9 +21,19 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-/** True when the Chromium binary is installed. */
-export function hasChromium(): boolean {
-  return existsSync(CHROMIUM);
+/** The permissions the browser tests and the screenshot task need. */
+export const BROWSER_PERMISSIONS = "--allow-read=/usr/bin/chromium --allow-run=/usr/bin/chromium " +
+  "--allow-net=127.0.0.1 --allow-sys=homedir,osRelease --allow-env";
+
+/**
+ * Whether Chromium is installed: `absent`, `present`, or `unknown` when this
+ * process may not even look (no read permission for it).
+ */
+export function chromiumStatus(): "present" | "absent" | "unknown" {
+  if (Deno.permissions.querySync({ name: "read", path: CHROMIUM }).state !== "granted") {
+    return "unknown";
+  }
+  return existsSync(CHROMIUM) ? "present" : "absent";
 }
 
 /**
@@ -39,14 +49,22 @@ export async function launchChromium(): Promise<Browser> {
   return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** Collects console errors, uncaught page errors and failed requests of a page. */
+/**
+ * Collects console errors, uncaught page errors and failed requests of a
+ * page (requests aborted by a navigation excepted).
+ */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => errors.push(`page: ${e.message}`));
-  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
+  page.on("requestfailed", (r) => {
+    // A live poll still in flight when the test navigates away is aborted: not an error.
+    if (r.failure()?.errorText !== "net::ERR_ABORTED") {
+      errors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+    }
+  });
   return errors;
 }
 

@@ -1,0 +1,86 @@
+/**
+ * The short crash test (2 kills) runs the real service as a subprocess:
+ * needs --allow-run=deno and --allow-net=127.0.0.1 besides read/write of the
+ * repository and /tmp.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openStore, type PredictionRecord } from "../api/store/mod.ts";
+import { formatReport, parseCrashTestArgs, passed, runCrashTest } from "./crash_test.ts";
+import { startTaskArgv } from "./crash/service_process.ts";
+import { verifyLog } from "./crash/verify.ts";
+
+Deno.test("SIGKILL mid-load, twice: every acknowledged item is in the log and the file is sound", async () => {
+  const report = await runCrashTest({
+    kills: 2,
+    durationPerRunMs: 1000,
+    concurrency: 8,
+    maxBatchRows: 10,
+  });
+  const table = formatReport(report);
+  assert.equal(report.kills, 2, table);
+  for (const run of report.runs) {
+    assert.ok(run.acknowledged > 0, `load was acknowledged before the kill\n${table}`);
+    assert.ok(run.failed > 0, `the kill cut requests off mid-flight\n${table}`);
+  }
+  assert.deepEqual(report.lost, [], table);
+  assert.equal(report.found, report.acknowledged, table);
+  assert.equal(report.duplicates, 0, table);
+  assert.equal(report.integrity, "ok", table);
+  assert.ok(report.restartedCleanly, table);
+  assert.ok(passed(report));
+});
+
+Deno.test("the verifier reports an acknowledged id missing from the log as lost", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "scorewatch_crash_verify_" });
+  const path = join(dir, "log.sqlite");
+  const store = openStore(path, { synchronous: "NORMAL" });
+  const record = (request_id: string): PredictionRecord => ({
+    ts_utc: "2026-01-01T00:00:00.000Z",
+    request_id,
+    model_version: "m",
+    proba_default: 0.1,
+    threshold: 0.5,
+    decision: "approve",
+    latency_ms: 1,
+    input_json: "{}",
+  });
+  await store.append([record("p-1"), record("p-2:0"), record("p-2:0"), record("p-9"), record("q")]);
+  await store.close();
+  const v = verifyLog(path, ["p-1", "p-2:0", "p-3"], "p-");
+  assert.deepEqual(v.lost, ["p-3"]);
+  assert.equal(v.found, 2);
+  assert.equal(v.duplicates, 1);
+  assert.equal(v.loggedNotAcknowledged, 1, "p-9 (q has another prefix)");
+  assert.equal(v.integrity, "ok");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the service runs with the start task's own flags, widened to the temp directory only", () => {
+  const task = "deno run --allow-read=.,/data --allow-write=data,/data,outputs " +
+    "--allow-env=PORT,DB_PATH --allow-net=0.0.0.0,127.0.0.1 api/main.ts";
+  assert.deepEqual(startTaskArgv(task, "/tmp/x"), [
+    "deno",
+    "run",
+    "--allow-read=.,/data,/tmp/x",
+    "--allow-write=data,/data,outputs,/tmp/x",
+    "--allow-env=PORT,DB_PATH",
+    "--allow-net=0.0.0.0,127.0.0.1",
+    "api/main.ts",
+  ]);
+  assert.throws(() => startTaskArgv("node api/main.js", "/tmp/x"), /not a "deno run"/);
+});
+
+Deno.test("crash-test flags are bounded", () => {
+  assert.deepEqual(parseCrashTestArgs(["--kills", "3", "--duration-per-run-ms", "500"]), {
+    kills: 3,
+    durationPerRunMs: 500,
+    concurrency: 16,
+    maxBatchRows: 20,
+    synchronous: "FULL",
+    keep: false,
+  });
+  assert.throws(() => parseCrashTestArgs(["--kills", "0"]), /--kills/);
+  assert.throws(() => parseCrashTestArgs(["--kills", "1000"]), /--kills/);
+  assert.throws(() => parseCrashTestArgs(["--synchronous", "OFF"]), /--synchronous/);
+});
