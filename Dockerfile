@@ -25,7 +25,7 @@ USER user
 COPY --chown=user:user deno.json deno.lock ./
 RUN deno install --frozen
 
-# The app, then the site's island bundles (esbuild runs here, never at start-up).
+# The app, then the site's island bundles, so that the image holds a finished build.
 COPY --chown=user:user . .
 RUN deno task build && mkdir -p var
 

@@ -15,7 +15,8 @@ const ADMIN_KEY = "admin-key-0123456789ab";
 const [row0] = await creditTestRows(1);
 
 /** Refused: 401/403, or a redirect (to a login page). */
-const refused = (status: number) => status === 401 || status === 403 || (status >= 300 && status < 400);
+const refused = (status: number) =>
+  status === 401 || status === 403 || (status >= 300 && status < 400);
 
 Deno.test("with keys set, the site is closed to anonymous and scoring-key requests", async () => {
   await using t = await createTestApp({

@@ -46,6 +46,7 @@ import {
   type BenchFigures,
   checkTargets,
   deriveFigures,
+  internalsTable,
   sequentialTable,
   targetsTable,
   throughputTable,
@@ -287,6 +288,7 @@ async function main(args: string[]): Promise<number> {
     }
     console.log(sequentialTable(figures) + "\n");
     console.log(throughputTable(figures) + "\n");
+    console.log(internalsTable(figures) + "\n");
     console.log(
       `explain=1: +${derived.explainExtraMsSingle?.toFixed(3) ?? "–"} ms on a single /predict; ` +
         `+${

@@ -99,7 +99,8 @@ export async function buildIslands(options: { minify?: boolean } = {}): Promise<
     }
     const missing = names.filter((n) => !(n in islands));
     if (missing.length) throw new Error(`no bundle for island(s): ${missing.join(", ")}`);
-    const manifest: AssetManifest = { islands, css, builtAt: new Date().toISOString() };
+    // No timestamp: the same sources give the same files, so the committed build can be checked.
+    const manifest: AssetManifest = { islands, css };
     await writeFile(join(STAGING_DIR, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
     await rm(BUILD_DIR, { recursive: true, force: true });
     await rename(STAGING_DIR, BUILD_DIR);

@@ -68,7 +68,12 @@ Deno.test("the service runs with the start task's own flags, widened to the temp
     "--allow-net=0.0.0.0,127.0.0.1",
     "api/main.ts",
   ]);
-  assert.throws(() => startTaskArgv("node api/main.js", "/tmp/x"), /not a "deno run"/);
+  assert.deepEqual(
+    startTaskArgv(`deno task build && ${task}`, "/tmp/x"),
+    startTaskArgv(task, "/tmp/x"),
+    "build steps before the service are skipped",
+  );
+  assert.throws(() => startTaskArgv("node api/main.js", "/tmp/x"), /no "deno run" step/);
 });
 
 Deno.test("crash-test flags are bounded", () => {

@@ -76,7 +76,6 @@ Deno.test("with a build, pages load the bundles of the islands they use; without
       JSON.stringify({
         islands: { overview_live: "o-1.js", score_histogram: "s-1.js", drift_bars: "d-1.js" },
         css: ["u-1.css"],
-        builtAt: "x",
       }),
     );
     await using built = await createSiteTestApp({ site: { staticDir: dir } });

@@ -9,7 +9,12 @@
 import { runFetchLoad } from "./fetch_load.ts";
 import { type LatencySummary, median } from "./latency_summary.ts";
 import type { LoadResult } from "./load_types.ts";
-import { histogramQuantile, parseHistogram, subtractHistogram } from "./prom_histogram.ts";
+import {
+  histogramQuantile,
+  parseHistogram,
+  parseSampleSum,
+  subtractHistogram,
+} from "./prom_histogram.ts";
 import { runSequential, type SequentialResult } from "./sequential.ts";
 import { runWrk } from "./wrk.ts";
 
@@ -28,14 +33,33 @@ export interface LoadSettings {
   apiKey?: string;
 }
 
-/** Server-side latency of a throughput run, from the histogram (ms). */
-export interface ServerLatency {
-  /** Requests with status 200 observed during the run. */
+/** Count, mean and quantiles of the observations of a histogram during a run. */
+export interface HistogramDelta {
   count: number;
   mean: number;
   p50: number | null;
   p95: number | null;
   p99: number | null;
+}
+
+/** Server-side latency of a throughput run (ms); `count` = requests answered 200. */
+export type ServerLatency = HistogramDelta;
+
+/**
+ * What the service's own metrics say about a run: CPU time of the server
+ * process, audit-log commits (group commit) and ONNX runs (coalescing).
+ */
+export interface ServerInternals {
+  /** Server process CPU (user + system) per request, µs. */
+  cpuUsPerRequest: number | null;
+  /** Server process CPU during the run, % of one core. */
+  cpuPercent: number | null;
+  /** Commit duration (ms) and rows per commit. */
+  commitMs: HistogramDelta | null;
+  commitRows: HistogramDelta | null;
+  /** ONNX run duration (ms) and rows per run. */
+  onnxMs: HistogramDelta | null;
+  onnxRows: HistogramDelta | null;
 }
 
 /** A throughput run of one route. */
@@ -44,6 +68,8 @@ export interface ThroughputResult extends LoadResult {
   rowsPerS: number;
   /** Null when /metrics was not readable (see `serverNote`). */
   server: ServerLatency | null;
+  /** Null without /metrics (the hello baseline). */
+  internals?: ServerInternals | null;
   serverNote?: string;
 }
 
@@ -70,27 +96,62 @@ async function scrape(baseUrl: string, apiKey?: string): Promise<string> {
   return text;
 }
 
-/** Server latency (ms) of the requests observed between two scrapes. */
-export function serverLatencyBetween(
+/**
+ * The observations of histogram `name` (series with `labels`, summed)
+ * between two scrapes, values × `scale`; null when there were none.
+ */
+export function histogramBetween(
   before: string,
   after: string,
-  labels: { route: string; status?: string },
-): ServerLatency | null {
-  const wanted = { route: labels.route, status: labels.status ?? "200" };
-  const a = parseHistogram(after, HTTP_HISTOGRAM, wanted);
+  name: string,
+  options: { labels?: Readonly<Record<string, string>>; scale?: number } = {},
+): HistogramDelta | null {
+  const scale = options.scale ?? 1;
+  const a = parseHistogram(after, name, options.labels);
   if (!a) return null;
-  const d = subtractHistogram(a, parseHistogram(before, HTTP_HISTOGRAM, wanted));
+  const d = subtractHistogram(a, parseHistogram(before, name, options.labels));
   if (d.count === 0) return null;
-  const ms = (q: number) => {
-    const v = histogramQuantile(q, d);
-    return v === null ? null : v * 1000;
+  const q = (p: number) => {
+    const v = histogramQuantile(p, d);
+    return v === null ? null : v * scale;
   };
   return {
     count: d.count,
-    mean: (d.sum / d.count) * 1000,
-    p50: ms(0.5),
-    p95: ms(0.95),
-    p99: ms(0.99),
+    mean: (d.sum / d.count) * scale,
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+  };
+}
+
+/** Server latency (ms) of the 200 answers of `route` between two scrapes. */
+export function serverLatencyBetween(
+  before: string,
+  after: string,
+  route: string,
+): ServerLatency | null {
+  return histogramBetween(before, after, HTTP_HISTOGRAM, {
+    labels: { route, status: "200" },
+    scale: 1000,
+  });
+}
+
+/** The service's internals during a run of `requests` requests lasting `durationS`. */
+export function serverInternalsBetween(
+  before: string,
+  after: string,
+  run: { requests: number; durationS: number },
+): ServerInternals {
+  const cpu0 = parseSampleSum(before, "process_cpu_seconds_total");
+  const cpu1 = parseSampleSum(after, "process_cpu_seconds_total");
+  const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
+  return {
+    cpuUsPerRequest: cpuS !== null && run.requests > 0 ? (cpuS * 1e6) / run.requests : null,
+    cpuPercent: cpuS !== null && run.durationS > 0 ? (cpuS / run.durationS) * 100 : null,
+    commitMs: histogramBetween(before, after, "audit_log_commit_duration_seconds", { scale: 1000 }),
+    commitRows: histogramBetween(before, after, "audit_log_commit_rows"),
+    onnxMs: histogramBetween(before, after, "model_inference_duration_seconds", { scale: 1000 }),
+    onnxRows: histogramBetween(before, after, "model_inference_batch_rows"),
   };
 }
 
@@ -119,9 +180,11 @@ export async function measureThroughput(
   }
   const load = await runLoad(`${o.baseUrl}${o.path}`, o.bodies, s);
   let server: ServerLatency | null = null;
+  let internals: ServerInternals | null = null;
   if (before !== undefined && o.metricsRoute) {
     const after = await scrape(o.baseUrl, s.apiKey);
-    server = serverLatencyBetween(before, after, { route: o.metricsRoute });
+    server = serverLatencyBetween(before, after, o.metricsRoute);
+    internals = serverInternalsBetween(before, after, load);
     if (!server) serverNote = "no 200 answers of this route in the histogram";
   }
   return {
@@ -129,6 +192,7 @@ export async function measureThroughput(
     rowsPerRequest: o.rowsPerRequest,
     rowsPerS: load.requestsPerS * o.rowsPerRequest,
     server,
+    ...(o.metricsRoute ? { internals } : {}),
     ...(serverNote ? { serverNote } : {}),
   };
 }
@@ -171,7 +235,8 @@ export async function measureSequential(s: SequentialSettings): Promise<Sequenti
 
 /**
  * Median of each figure over throughput rounds (one run: itself); error
- * counts are the totals over the rounds.
+ * counts are the totals over the rounds, `internals` those of the run with
+ * the median throughput.
  */
 export function medianThroughput(runs: readonly ThroughputResult[]): ThroughputResult {
   if (runs.length === 0) throw new RangeError("no runs");
@@ -179,6 +244,8 @@ export function medianThroughput(runs: readonly ThroughputResult[]): ThroughputR
   const med = (pick: (r: ThroughputResult) => number | null | undefined): number =>
     median(runs.map(pick).filter((x): x is number => typeof x === "number"));
   const first = runs[0];
+  const byThroughput = [...runs].sort((a, b) => a.requestsPerS - b.requestsPerS);
+  const middle = byThroughput[(byThroughput.length - 1) >> 1];
   const lat = (k: keyof LatencySummary & keyof LoadResult["latencyMs"]) =>
     med((r) => r.latencyMs[k]);
   const servers = runs.filter((r) => r.server);
@@ -205,5 +272,6 @@ export function medianThroughput(runs: readonly ThroughputResult[]): ThroughputR
       p95: med((r) => r.server?.p95),
       p99: med((r) => r.server?.p99),
     },
+    ...(middle.internals !== undefined ? { internals: middle.internals } : {}),
   };
 }

@@ -51,6 +51,25 @@ function matches(labels: Map<string, string>, wanted: Readonly<Record<string, st
 }
 
 /**
+ * The sum of the samples of metric `name` (a counter or gauge) whose labels
+ * include every pair of `labels`; null when there is none.
+ */
+export function parseSampleSum(
+  text: string,
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): number | null {
+  let total: number | null = null;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#")) continue;
+    const m = SAMPLE.exec(line);
+    if (!m || m[1] !== name || !matches(parseLabels(m[2]), labels)) continue;
+    total = (total ?? 0) + parseValue(m[3]);
+  }
+  return total;
+}
+
+/**
  * Reads histogram `name` from exposition text, keeping the series whose
  * labels include every pair of `labels` and adding them up (so `{route}`
  * alone sums over every status). Null when no series matches.

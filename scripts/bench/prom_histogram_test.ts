@@ -5,6 +5,7 @@ import {
   histogramQuantile,
   type HistogramSnapshot,
   parseHistogram,
+  parseSampleSum,
   subtractHistogram,
 } from "./prom_histogram.ts";
 
@@ -135,4 +136,21 @@ Deno.test("histogramQuantile is non-decreasing in q", () => {
       },
     ),
   );
+});
+
+Deno.test("parseSampleSum adds the matching samples of a counter or gauge", async () => {
+  const registry = new client.Registry();
+  const c = new client.Counter({
+    name: "hits_total",
+    help: "test",
+    labelNames: ["route"] as const,
+    registers: [registry],
+  });
+  c.inc({ route: "a" }, 2);
+  c.inc({ route: "b" }, 3);
+  const text = await registry.metrics();
+  assert.equal(parseSampleSum(text, "hits_total"), 5);
+  assert.equal(parseSampleSum(text, "hits_total", { route: "b" }), 3);
+  assert.equal(parseSampleSum(text, "hits_total", { route: "c" }), null);
+  assert.equal(parseSampleSum(text, "hits"), null);
 });

@@ -257,3 +257,40 @@ export function targetsTable(checks: readonly TargetCheck[]): string {
     ]),
   );
 }
+
+/** What the service's metrics said during the throughput runs. */
+export function internalsTable(f: BenchFigures): string {
+  const row = (name: string, t: ThroughputResult) => {
+    const i = t.internals;
+    return [
+      name,
+      fmt(i?.cpuUsPerRequest),
+      fmt(i?.cpuUsPerRequest == null ? null : i.cpuUsPerRequest / t.rowsPerRequest),
+      fmt(i?.cpuPercent),
+      fmt(i?.commitRows?.mean),
+      fmt(i?.commitMs?.p50),
+      fmt(i?.commitMs?.p99),
+      fmt(i?.onnxRows?.mean),
+      fmt(i?.onnxMs?.p50),
+      fmt(i?.onnxMs?.p99),
+    ];
+  };
+  return markdownTable(
+    [
+      "server internals",
+      "CPU µs/req",
+      "CPU µs/row",
+      "CPU %",
+      "rows/commit",
+      "commit p50 ms",
+      "commit p99 ms",
+      "rows/ONNX run",
+      "ONNX p50 ms",
+      "ONNX p99 ms",
+    ],
+    [
+      row("POST /predict", f.throughput.predict),
+      row(`POST /predict_batch (${f.batchSize} rows)`, f.throughput.batch),
+    ],
+  );
+}

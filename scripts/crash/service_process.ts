@@ -35,14 +35,14 @@ const READY = /ready\b.*? on (http:\/\/127\.0\.0\.1:\d+)/;
 const KEEP_LINES = 40;
 
 /**
- * The `start` task's argv with `dir` appended to `--allow-read` and
- * `--allow-write` (the only change: same flags, same entry point).
+ * The `start` task's `deno run` command (its last step: build steps before
+ * `&&` are skipped) with `dir` appended to `--allow-read` and `--allow-write`
+ * (the only change: same flags, same entry point).
  */
 export function startTaskArgv(task: string, dir: string): string[] {
-  const argv = task.trim().split(/\s+/);
-  if (argv[0] !== "deno" || argv[1] !== "run") {
-    throw new Error(`the start task is not a "deno run" command: ${task}`);
-  }
+  const step = task.split("&&").map((s) => s.trim()).findLast((s) => /^deno\s+run\s/.test(s));
+  if (step === undefined) throw new Error(`the start task has no "deno run" step: ${task}`);
+  const argv = step.split(/\s+/);
   const widened = new Set<string>();
   const out = argv.map((arg) => {
     const m = arg.match(/^--allow-(read|write)=(.*)$/);

@@ -24,7 +24,7 @@ Deno.test("an island renders its HTML, its props block and (with a build) its sc
     <IslandContext.Provider value={registry}>
       <Island name="hello" component={Hello} props={{ name: "</script><b>x</b>" }} />
       <IslandScripts
-        assets={{ islands: { hello: "hello-ABC.js" }, css: [], builtAt: "" }}
+        assets={{ islands: { hello: "hello-ABC.js" }, css: [] }}
         assetBase="/monitor/static/build/"
       />
     </IslandContext.Provider>,

@@ -19,7 +19,6 @@ export interface AssetManifest {
   islands: Record<string, string>;
   /** Stylesheets to link on every page. */
   css: string[];
-  builtAt: string;
 }
 
 function isManifest(x: unknown): x is AssetManifest {
