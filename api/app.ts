@@ -10,7 +10,9 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import type { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
+import { randomBytes } from "node:crypto";
 import { createKeyRing } from "./auth/api_keys.ts";
+import { createSessionCodec } from "./auth/session.ts";
 import { createSite, serveFavicon, type SiteDeps } from "../site/mod.ts";
 import type { AppEnv } from "./app_env.ts";
 import type { Config } from "./config.ts";
@@ -76,7 +78,18 @@ export interface AppDeps {
    */
   metrics?: Metrics;
   /** Monitoring site options (reference sample, report file, polling). */
-  site?: Omit<SiteDeps, "meta" | "store" | "predictor" | "requestStats" | "now">;
+  site?: Omit<
+    SiteDeps,
+    | "meta"
+    | "store"
+    | "predictor"
+    | "requestStats"
+    | "now"
+    | "ring"
+    | "sessions"
+    | "openModeWarning"
+    | "explainer"
+  >;
 }
 
 /** The app and what its owner must close on shutdown. */
@@ -94,6 +107,10 @@ export function createApp(deps: AppDeps): App {
   const { config, model, store } = deps;
   const app = new OpenAPIHono<AppEnv>() as App;
   const ring = createKeyRing({ scoring: config.apiKeys ?? [], admin: config.adminKeys ?? [] });
+  // One codec per app: without SESSION_SECRET, a random secret (a restart logs everyone out).
+  const sessions = createSessionCodec({
+    secret: config.sessionSecret ? new TextEncoder().encode(config.sessionSecret) : randomBytes(32),
+  });
   const scoringAuth = requireKey({ ring, scope: "scoring" });
   const adminAuth = requireKey({ ring, scope: "admin" });
   const cap = concurrencyCap({ max: config.maxConcurrentRequests ?? 256 });
@@ -178,7 +195,18 @@ export function createApp(deps: AppDeps): App {
   app.route("/", metricsRoutes(metrics));
   app.route(
     "/monitor",
-    createSite({ ...deps.site, meta: model.meta, store, predictor, requestStats: stats, now }),
+    createSite({
+      ...deps.site,
+      meta: model.meta,
+      store,
+      predictor,
+      explainer,
+      requestStats: stats,
+      now,
+      ring,
+      sessions,
+      openModeWarning: OPEN_MODE_WARNING,
+    }),
   );
   app.get("/favicon.ico", serveFavicon);
 

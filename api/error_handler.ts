@@ -49,10 +49,26 @@ function render(c: Context<AppEnv>, err: ProblemError): Response {
   return problemResponse(body, headers);
 }
 
+/** The client went away or cut its body short: its fault, not the server's. */
+function isTruncatedBody(err: unknown): boolean {
+  return err instanceof Deno.errors.BadResource || err instanceof Deno.errors.ConnectionReset ||
+    err instanceof Deno.errors.UnexpectedEof;
+}
+
 /** The app's error handler. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ProblemError) return render(c, err);
   if (err instanceof HTTPException) return render(c, fromHttpException(err));
+  if (isTruncatedBody(err)) {
+    return render(
+      c,
+      new ProblemError(
+        400,
+        "malformed-json",
+        "the request body ended before it was complete (connection closed or cut short); resend it",
+      ),
+    );
+  }
   console.error(
     `[${c.get("requestId") ?? "-"}] unhandled error on ${c.req.method} ${c.req.path}:`,
     err,

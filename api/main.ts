@@ -13,6 +13,7 @@ import { createMetrics, type PerformanceGauges } from "./metrics/registry.ts";
 import { createRequestStats } from "./middleware/request_stats/index.ts";
 import { loadModel, readModelMeta } from "./scoring/model.ts";
 import { openStore, type Store } from "./store/mod.ts";
+import { startRetention } from "./store/retention.ts";
 
 function fail(message: string): never {
   console.error(`scorewatch: ${message}`);
@@ -55,6 +56,15 @@ async function start(config: Config): Promise<void> {
   const openedStore = store;
   gauges = cachedPerformanceGauges(openedStore.db, model.meta);
   const requestStats = createRequestStats(openedStore.db);
+  const stopRetention = startRetention({
+    db: openedStore.db,
+    days: config.retentionDays,
+    onPass: (deleted, cutoff) => {
+      if (deleted > 0) {
+        console.log(`scorewatch: retention: deleted ${deleted} rows before ${cutoff}`);
+      }
+    },
+  });
   const app = createApp({
     config,
     model,
@@ -85,6 +95,7 @@ async function start(config: Config): Promise<void> {
     console.log(`scorewatch: ${signal}: finishing in-flight requests`);
     await server.shutdown();
     app.dispose();
+    await stopRetention();
     requestStats.close();
     await openedStore.close();
     await model.release();

@@ -177,9 +177,11 @@ export interface PerformanceAlert {
 
 /** Performance of one window of predictions; JSON-serialisable. */
 export interface PerformanceReport {
+  /** Predictions the estimates are computed on. */
   n_predictions: number;
+  /** Labelled predictions the realised metrics are computed on. */
   n_labelled: number;
-  /** n_labelled / n_predictions (0 when there are no predictions). */
+  /** Share of the `n_predictions` predictions that have an outcome (0 when there are none). */
   label_coverage: number;
   /** Null when no row is labelled. */
   realised: RealisedPerformance | null;
@@ -463,29 +465,42 @@ function aucAlert(
   }];
 }
 
+/** The two samples of a window: recent predictions, and labelled ones. */
+export interface WindowRows {
+  /** Predictions for the CBPE estimates and the label coverage (labels may be null). */
+  predictions: readonly PredictionOutcome[];
+  /**
+   * Predictions with an outcome, for the realised metrics. They may reach
+   * further back than `predictions`: outcomes arrive months after scoring.
+   */
+  labelled: readonly PredictionOutcome[];
+}
+
 /**
- * Performance of one window of predictions: realised metrics on the labelled
- * rows, CBPE estimates on all rows, the comparison with the reference and the
- * AUC-drop alert. Throws a RangeError on a row with a proba outside [0, 1], an
- * unknown decision or a label other than 0, 1, null.
+ * Performance of one window: realised metrics on `labelled`, CBPE estimates
+ * on `predictions`, the comparison with the reference and the AUC-drop
+ * alert. Throws a RangeError on a row with a proba outside [0, 1], an
+ * unknown decision or a label other than 0, 1, null, and on an unlabelled
+ * row in `labelled`.
  */
-export function evaluatePerformance(
-  rows: readonly PredictionOutcome[],
-  options: PerformanceOptions,
-): PerformanceReport {
-  checkRows(rows);
-  const labelled = rows.filter((r) => r.label === 0 || r.label === 1);
-  const real = labelled.length > 0 ? realised(labelled, options) : null;
-  const est = rows.length > 0 ? estimated(rows, options.costs) : null;
+export function evaluateWindow(rows: WindowRows, options: PerformanceOptions): PerformanceReport {
+  checkRows(rows.predictions);
+  checkRows(rows.labelled);
+  const unlabelled = rows.labelled.findIndex((r) => r.label !== 0 && r.label !== 1);
+  if (unlabelled >= 0) throw new RangeError(`labelled row ${unlabelled} has no label`);
+  const n = rows.predictions.length;
+  const covered = rows.predictions.filter((r) => r.label === 0 || r.label === 1).length;
+  const real = rows.labelled.length > 0 ? realised(rows.labelled, options) : null;
+  const est = n > 0 ? estimated(rows.predictions, options.costs) : null;
   const ref = options.reference ? referenceOf(options.reference) : null;
   const rule = {
     max_auc_drop: options.maxAucDrop ?? DEFAULT_MAX_AUC_DROP,
     min_labelled: options.minLabelled ?? DEFAULT_MIN_LABELLED,
   };
   return {
-    n_predictions: rows.length,
-    n_labelled: labelled.length,
-    label_coverage: rows.length > 0 ? labelled.length / rows.length : 0,
+    n_predictions: n,
+    n_labelled: rows.labelled.length,
+    label_coverage: n > 0 ? covered / n : 0,
     realised: real,
     estimated: est,
     reference: ref,
@@ -493,6 +508,19 @@ export function evaluatePerformance(
     alert_rule: rule,
     alerts: aucAlert(ref, real, rule),
   };
+}
+
+/**
+ * Performance of one sample of predictions: realised metrics on its labelled
+ * rows, CBPE estimates on all of them (see {@link evaluateWindow}).
+ */
+export function evaluatePerformance(
+  rows: readonly PredictionOutcome[],
+  options: PerformanceOptions,
+): PerformanceReport {
+  checkRows(rows);
+  const labelled = rows.filter((r) => r.label === 0 || r.label === 1);
+  return evaluateWindow({ predictions: rows, labelled }, options);
 }
 
 /** {@link evaluatePerformance} for each window, keeping the window bounds. */

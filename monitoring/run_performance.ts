@@ -7,35 +7,43 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { ModelMeta } from "../api/scoring/model_meta.ts";
-import { labelledPredictions } from "../api/store/outcomes.ts";
+import { labelledOnly, labelledPredictions } from "../api/store/outcomes.ts";
 import type { Alert } from "./alerts.ts";
-import { evaluatePerformance, type PerformanceReport } from "./performance.ts";
+import { evaluateWindow, type PerformanceReport } from "./performance.ts";
 
-/** Most predictions of a window read for performance (the most recent ones). */
+/** Most predictions of a window read for the estimates (the most recent ones). */
 export const DEFAULT_PERFORMANCE_ROWS = 100_000;
+/** How many times `limit` recent predictions are searched for outcomes. */
+export const LABEL_SCAN_FACTOR = 10;
 
 /** Options for {@link computePerformance}. */
 export interface ComputePerformanceOptions {
   since?: string;
   until?: string;
-  /** The most recent rows of the window; default {@link DEFAULT_PERFORMANCE_ROWS}. */
+  /**
+   * Most rows read, for the estimates and for the realised metrics each;
+   * default {@link DEFAULT_PERFORMANCE_ROWS}. Outcomes are looked for among
+   * `limit × LABEL_SCAN_FACTOR` recent predictions, since they arrive late.
+   */
   limit?: number;
   maxAucDrop?: number;
   minLabelled?: number;
 }
 
-/** Realised (labelled rows) and estimated (all rows) performance of a window. */
+/**
+ * Performance of a window: realised metrics on its most recent labelled
+ * predictions, estimates on its most recent predictions.
+ */
 export function computePerformance(
   db: DatabaseSync,
   meta: Pick<ModelMeta, "cost_matrix" | "metrics">,
   options: ComputePerformanceOptions = {},
 ): PerformanceReport {
-  const rows = labelledPredictions(db, {
-    since: options.since,
-    until: options.until,
-    limit: options.limit ?? DEFAULT_PERFORMANCE_ROWS,
-  });
-  return evaluatePerformance(rows, {
+  const window = { since: options.since, until: options.until };
+  const limit = options.limit ?? DEFAULT_PERFORMANCE_ROWS;
+  const predictions = labelledPredictions(db, { ...window, limit });
+  const labelled = labelledOnly(db, { ...window, limit, scanRows: limit * LABEL_SCAN_FACTOR });
+  return evaluateWindow({ predictions, labelled }, {
     costs: meta.cost_matrix,
     reference: meta.metrics.test,
     maxAucDrop: options.maxAucDrop,

@@ -57,3 +57,29 @@ Deno.test("without outcomes, only CBPE estimates are given", async () => {
   const mean = logged.reduce((a, b) => a + b, 0) / logged.length;
   assert.ok(Math.abs(report.estimated.expected_default_rate - mean) < 1e-12);
 });
+
+Deno.test("outcomes of predictions older than the recent sample still count for realised metrics", async () => {
+  let clock = new Date("2026-01-01T00:00:00.000Z");
+  await using t = await createTestApp({ artifactsDir: "artifacts", now: () => clock });
+  const rows = tableToFeatures(table, t.model.meta.features).slice(0, 40);
+  const old = await (await t.post("/predict_batch", { rows }, { "x-request-id": "old" })).json();
+  clock = new Date("2026-02-01T00:00:00.000Z");
+  await t.post("/predict_batch", { rows: rows.slice(0, 10) }, { "x-request-id": "new" });
+  for (const item of old.items) {
+    await t.post("/feedback", {
+      request_id: item.request_id,
+      outcome: "repaid",
+      observed_at: "2026-03-01T00:00:00Z",
+    });
+  }
+  // The 10 most recent predictions have no outcome; the 40 older ones all do.
+  const report = computePerformance(t.store.db, t.model.meta, { limit: 10 });
+  assert.equal(report.n_predictions, 10);
+  assert.equal(report.label_coverage, 0);
+  assert.equal(report.n_labelled, 10, "the 10 most recent labelled predictions");
+  assert.equal(report.realised?.default_rate, 0);
+  const wide = computePerformance(t.store.db, t.model.meta, { limit: 100 });
+  assert.equal(wide.n_labelled, 40);
+  assert.equal(wide.n_predictions, 50);
+  assert.equal(wide.label_coverage, 40 / 50);
+});

@@ -6,7 +6,7 @@
  *   deno task bench [--base-url http://127.0.0.1:8000] [--n 200] [--batch-size 200]
  *     [--concurrency 32] [--duration 10] [--rounds 1] [--out outputs/perf/bench_latest.json]
  *     [--api-key KEY] [--service-env K=V ...] [--label TEXT] [--generator auto|wrk|fetch]
- *     [--wrk-threads 1]
+ *     [--wrk-threads 1] [--paced-rps 1000]
  *
  * Without `--base-url` it starts the service itself (the `start` task's
  * command and permissions, a temp audit log under outputs/perf, removed
@@ -18,7 +18,12 @@
  * - throughput (`--concurrency` clients for `--duration` s, `--rounds`
  *   times, median): hello, /predict, /predict_batch: requests/s, rows/s,
  *   client latency, server latency from the `http_request_duration_seconds`
- *   histogram (scrapes of /metrics before and after), errors (non-2xx).
+ *   histogram (scrapes of /metrics before and after), errors (non-2xx);
+ *   then GET on hello and GET /health/live (what Hono and the global
+ *   middleware cost), and /predict paced to about `--paced-rps` (each client
+ *   pauses concurrency / rate after each answer; 0 = skip): a closed loop at
+ *   saturation has latency = concurrency / throughput (Little's law), so
+ *   latency targets are also checked below saturation.
  * Writes JSON to `--out` and prints markdown tables and the targets.
  *
  * @module
@@ -64,7 +69,7 @@ const USAGE =
   `usage: deno task bench [--base-url http://127.0.0.1:PORT] [--n 200] [--batch-size 200]
   [--concurrency 32] [--duration 10] [--rounds 1] [--out outputs/perf/bench_latest.json]
   [--api-key KEY] [--service-env K=V ...] [--label TEXT] [--generator auto|wrk|fetch]
-  [--wrk-threads 1]`;
+  [--wrk-threads 1] [--paced-rps 1000]`;
 
 function parseFlags(args: string[]) {
   const { values, positionals } = parseArgs({
@@ -83,6 +88,7 @@ function parseFlags(args: string[]) {
       label: { type: "string" },
       generator: { type: "string" },
       "wrk-threads": { type: "string" },
+      "paced-rps": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -108,6 +114,7 @@ function parseFlags(args: string[]) {
     label: values.label ?? null,
     generator: values.generator,
     wrkThreads: intFlag("wrk-threads", values["wrk-threads"], 1),
+    pacedRps: intFlag("paced-rps", values["paced-rps"], 1000, 0),
   };
 }
 
@@ -180,13 +187,16 @@ async function main(args: string[]): Promise<number> {
       hello: [] as ThroughputResult[],
       predict: [] as ThroughputResult[],
       batch: [] as ThroughputResult[],
+      helloGet: [] as ThroughputResult[],
+      live: [] as ThroughputResult[],
+      paced: [] as ThroughputResult[],
     };
     for (let r = 0; r < flags.rounds; r++) {
       console.error(
         `bench: throughput round ${
           r + 1
         }/${flags.rounds} (${generator}, c = ${flags.concurrency}, ` +
-          `${flags.durationS} s each: hello, /predict, /predict_batch) …`,
+          `${flags.durationS} s each: hello, /predict, /predict_batch, hello GET, /health/live) …`,
       );
       rounds.hello.push(
         await measureThroughput({
@@ -214,6 +224,36 @@ async function main(args: string[]): Promise<number> {
           metricsRoute: "POST /predict_batch",
         }, load),
       );
+      rounds.helloGet.push(
+        await measureThroughput({
+          baseUrl: hello.baseUrl,
+          path: "/",
+          method: "GET",
+          bodies: [],
+          rowsPerRequest: 1,
+        }, { ...load, apiKey: undefined }),
+      );
+      rounds.live.push(
+        await measureThroughput({
+          baseUrl,
+          path: "/health/live",
+          method: "GET",
+          bodies: [],
+          rowsPerRequest: 1,
+          metricsRoute: "GET /health/live",
+        }, load),
+      );
+      if (flags.pacedRps > 0) {
+        rounds.paced.push(
+          await measureThroughput({
+            baseUrl,
+            path: "/predict",
+            bodies: bodies.predict,
+            rowsPerRequest: 1,
+            metricsRoute: "POST /predict",
+          }, { ...load, delayMs: (flags.concurrency * 1000) / flags.pacedRps }),
+        );
+      }
     }
     const loadAfter = loadAverage();
     let exit: Deno.CommandStatus | undefined;
@@ -227,6 +267,8 @@ async function main(args: string[]): Promise<number> {
         predict: medianThroughput(rounds.predict),
         batch: medianThroughput(rounds.batch),
       },
+      ladder: { helloGet: medianThroughput(rounds.helloGet), live: medianThroughput(rounds.live) },
+      paced: rounds.paced.length ? medianThroughput(rounds.paced) : undefined,
       coldStartMs: service?.coldStartMs,
     };
     const derived = deriveFigures(figures);
@@ -247,6 +289,7 @@ async function main(args: string[]): Promise<number> {
         rounds: flags.rounds,
         generator,
         wrk_threads: generator === "wrk" ? flags.wrkThreads : null,
+        paced_rps: flags.pacedRps || null,
         baseline: "scripts/bench_hello.ts: Deno.serve, reads the body, answers 17 bytes of JSON; " +
           "sent the same /predict bodies",
       },
@@ -267,7 +310,15 @@ async function main(args: string[]): Promise<number> {
       sequential,
       throughput: {
         ...figures.throughput,
-        rounds: { predict: rounds.predict, batch: rounds.batch },
+        ...figures.ladder,
+        paced: figures.paced ?? null,
+        rounds: {
+          predict: rounds.predict,
+          batch: rounds.batch,
+          helloGet: rounds.helloGet,
+          live: rounds.live,
+          paced: rounds.paced,
+        },
       },
       derived,
       targets,
@@ -290,7 +341,9 @@ async function main(args: string[]): Promise<number> {
     console.log(throughputTable(figures) + "\n");
     console.log(internalsTable(figures) + "\n");
     console.log(
-      `explain=1: +${derived.explainExtraMsSingle?.toFixed(3) ?? "–"} ms on a single /predict; ` +
+      `explain=1: ${
+        derived.explainExtraMsSingle?.toFixed(3) ?? "–"
+      } ms more on a single /predict; ` +
         `+${
           derived.explainExtraUsPerRowBatch?.toFixed(1) ?? "–"
         } µs per row in ${flags.batchSize}-row batches\n`,

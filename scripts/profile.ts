@@ -185,11 +185,13 @@ async function main(args: string[]): Promise<number> {
       skipMs: Math.max(0, (cutoff - p.profile.startTime) / 1000),
     }),
   }));
-  // The main thread is the busiest profile (the writer thread has its own).
-  summaries.sort((a, b) => b.summary.busyMs - a.summary.busyMs);
+  // Main thread first: Deno names a worker's profile `….worker-N.cpuprofile`.
+  const isWorker = (file: string) => /\.worker-\d+\.cpuprofile$/.test(file);
+  summaries.sort((a, b) => Number(isWorker(a.file)) - Number(isWorker(b.file)));
   for (const [i, { file, summary: s }] of summaries.entries()) {
     console.log(
-      `\n## ${i === 0 ? "main thread" : `other isolate ${i}`}: ${file.split("/").pop()}\n\n` +
+      `\n## ${isWorker(file) ? "worker thread (audit-log writer)" : "main thread"}: ` +
+        `${file.split("/").pop()}\n\n` +
         `wall ${fmt(s.wallMs)} ms (the first ${fmt(service.coldStartMs)} ms, start-up, skipped), ` +
         `busy ${fmt(s.busyMs)} ms, idle ${fmt(s.idleMs)} ms, ` +
         `(program) ${fmt(s.programMs)} ms, GC ${fmt(s.gcMs)} ms, ${s.samples} samples ` +

@@ -1,10 +1,11 @@
 /**
  * `deno task screenshots`: fills a temp database with a week of realistic
- * traffic (the simulator's scored applications, a drifted last half-day,
- * synthetic request statistics, plus some live HTTP requests), serves the real
- * app on 127.0.0.1, recomputes drift from the drift page and saves a
- * screenshot of every monitoring page, desktop and phone width, under
- * `outputs/screenshots/`. Needs `/usr/bin/chromium` and the island build.
+ * traffic (the simulator's scored applications with half of their outcomes
+ * fed back, a drifted last half-day, synthetic request statistics, plus some
+ * live HTTP requests), serves the real app (open mode) on 127.0.0.1,
+ * recomputes drift from the drift page and saves a screenshot of every
+ * monitoring page, desktop and phone width, under `outputs/screenshots/`.
+ * Needs `/usr/bin/chromium` and the island build.
  *
  * @module
  */
@@ -12,8 +13,9 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createApp } from "../api/app.ts";
-import { loadModel } from "../api/scoring/model.ts";
-import { openStore } from "../api/store/mod.ts";
+import type { Page } from "playwright-core";
+import { loadModel, type ScoringModel } from "../api/scoring/model.ts";
+import { openStore, type Store } from "../api/store/mod.ts";
 import { parseScaleSpec, parseShiftSpec } from "../monitoring/drift_injection.ts";
 import { DEFAULT_STATIC_DIR } from "../site/context.ts";
 import { readAssetManifest } from "../site/lib/assets.ts";
@@ -32,6 +34,7 @@ const PAGES = [
   { name: "overview", path: "/monitor?window=7d", charts: 4 },
   { name: "scores", path: "/monitor/scores?window=24h", charts: 1 },
   { name: "drift", path: "/monitor/drift", charts: 14 },
+  { name: "performance", path: "/monitor/performance?window=7d", charts: 1 },
   { name: "predictions", path: "/monitor/predictions?window=24h", charts: 0 },
   { name: "prediction_detail", path: "/monitor/predictions/LAST", charts: 0 },
   { name: "score_form", path: "/monitor/score", charts: 0 },
@@ -41,6 +44,29 @@ const VIEWPORTS = [
   { name: "desktop", width: 1280, height: 900 },
   { name: "phone", width: 390, height: 844 },
 ];
+
+/** The login page, as a site with ADMIN_KEYS shows it (a second app on the same store). */
+async function shootLoginPage(
+  page: Page,
+  deps: { model: ScoringModel; store: Store; out: string },
+): Promise<void> {
+  const secured = createApp({
+    config: {
+      strictInput: true,
+      maxBatchRows: 1000,
+      maxBodyBytes: 1 << 20,
+      adminKeys: ["screenshot-admin-key-0001"],
+    },
+    model: deps.model,
+    store: deps.store,
+  });
+  await using server = serveOnLocalhost(secured.fetch);
+  await page.goto(`${server.url}/monitor`);
+  await page.locator("#admin-key").waitFor();
+  const file = join(deps.out, "login-desktop.png");
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshots: ${file}`);
+}
 
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -75,6 +101,7 @@ async function main(args: string[]): Promise<number> {
       hours: 7 * 24,
       now: new Date(now.getTime() - 60_000),
       artifactsDir,
+      outcomes: 0.5,
       drift: {
         hours: 12,
         specs: [parseScaleSpec("Income=1.8"), parseShiftSpec("Home=rent:0.6")],
@@ -131,6 +158,7 @@ async function main(args: string[]): Promise<number> {
         await page.getByRole("button", { name: "Score this applicant" }).click();
         await page.locator("[data-testid=risk-label]").waitFor();
         await page.screenshot({ path: join(out, "score_result-desktop.png"), fullPage: true });
+        await shootLoginPage(page, { model, store, out });
       } finally {
         await browser.close();
       }

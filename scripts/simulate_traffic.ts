@@ -78,10 +78,10 @@ export interface SimulateOptions {
   startMs: number;
   spreadHours: number;
   drift: DriftSpec[];
-  /** Share of rows whose outcome is recorded. */
-  outcomes: number;
-  /** Share of recorded outcomes flipped. */
-  labelNoise: number;
+  /** Share of rows whose outcome is recorded. Default 0. */
+  outcomes?: number;
+  /** Share of recorded outcomes flipped. Default 0. */
+  labelNoise?: number;
   batchSize: number;
 }
 
@@ -222,7 +222,7 @@ export async function simulateTraffic(
     const meta = model.meta;
     const table = await readCsvFile(options.sourcePath);
     const source = tableToFeatures(table, meta.features);
-    const labels = sourceLabels(table.records, meta.target, options.outcomes > 0);
+    const labels = sourceLabels(table.records, meta.target, (options.outcomes ?? 0) > 0);
     if (source.length === 0) throw new Error(`${options.sourcePath}: no rows`);
     const plan = planDrift(options.drift, { features: meta.features, source });
     const rng = seededRandom(options.seed);
@@ -266,8 +266,8 @@ export async function simulateTraffic(
           recordOutcomes(store.db, records, {
             record: recordOutcome,
             label: (i) => labels[picked[i]],
-            share: options.outcomes,
-            noise: options.labelNoise,
+            share: options.outcomes ?? 0,
+            noise: options.labelNoise ?? 0,
             rng,
             nowMs,
           });

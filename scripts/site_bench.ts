@@ -2,9 +2,9 @@
  * `deno task site-bench`: server time of every monitoring page with a large
  * audit log. Fills a temp database with `--rows` logged predictions (default
  * 1,000,000, over 7 days, through the traffic simulator and the store; the
- * last 12 h drifted) and synthetic request statistics, builds the real app
- * in-process and times each page (`app.request` until the body is read),
- * `--repeat` times after one warm-up. Prints a table and writes JSON to
+ * last 12 h drifted, half of the outcomes fed back) and synthetic request
+ * statistics, builds the real app in-process and times each page
+ * (`app.request` until the body is read), `--repeat` times after one warm-up. Prints a table and writes JSON to
  * `outputs/perf/site_bench.json`. `--db PATH` reuses a database filled by an
  * earlier run (`--keep` keeps it).
  *
@@ -60,6 +60,7 @@ async function main(args: string[]): Promise<number> {
       hours: 7 * 24,
       now,
       artifactsDir,
+      outcomes: 0.5,
       drift: { hours: 12, specs: [parseScaleSpec("Income=1.8")] },
       onProgress: (n) => progress.update(n),
     });
@@ -109,6 +110,7 @@ async function main(args: string[]): Promise<number> {
       "/monitor/api/overview?window=7d",
       "/monitor/api/scores?window=all",
       "/monitor/drift",
+      ...["24h", "7d", "all"].map((w) => `/monitor/performance?window=${w}`),
       "/monitor/predictions",
       "/monitor/predictions?window=7d&decision=reject",
       "/monitor/predictions?window=24h&decision=approve",

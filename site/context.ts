@@ -4,13 +4,19 @@
  *
  * @module
  */
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { createKeyRing, type KeyRing } from "../api/auth/api_keys.ts";
+import { createSessionCodec, type SessionCodec } from "../api/auth/session.ts";
+import { createProcessSampler, type ProcessUsage } from "../api/metrics/process_usage.ts";
 import type { Predictor } from "../api/predictor.ts";
 import type { ModelMeta } from "../api/scoring/model_meta.ts";
+import type { Explainer } from "../api/scoring/reason_codes.ts";
 import type { Store } from "../api/store/mod.ts";
 import { type AssetManifest, readAssetManifest } from "./lib/assets.ts";
 import { createDriftReader, type LatestDrift } from "./lib/drift.ts";
+import { createPerformanceReader, type PerformanceReader } from "./lib/performance.ts";
 import { createReferenceLoader, type SiteReference } from "./lib/reference.ts";
 
 /** Dependencies of `createSite`. */
@@ -40,7 +46,38 @@ export interface SiteDeps {
   };
   /** Static files (favicon, stylesheet, `build/`). Default `site/static`. */
   staticDir?: string;
+  /**
+   * The app's API keys: with admin keys the site needs an admin identity
+   * (session cookie or `Authorization` header). Default: no keys (open mode).
+   */
+  ring?: KeyRing;
+  /** Issues and checks session and CSRF tokens. Default: a codec with a random secret. */
+  sessions?: SessionCodec;
+  /** Text of the open-mode banner (the /health warning). */
+  openModeWarning?: string;
+  /** Reason codes for logged rows stored without them. Default: none (not computed). */
+  explainer?: Pick<Explainer, "explainRows">;
+  /** The process's memory and CPU use. Default: sampled here (CPU since the previous view). */
+  processUsage?: () => ProcessUsage;
+  /** Performance page and alert limits. */
+  performance?: {
+    /**
+     * Most predictions of a window one report reads (the most recent).
+     * Default {@link DEFAULT_PERFORMANCE_MAX_ROWS}.
+     */
+    maxRows?: number;
+    /** How long the overview's alert reuses a window's report. Default 60 s. */
+    cacheMs?: number;
+  };
 }
+
+/**
+ * Default row cap of the site's performance reports: about 0.1 s per report
+ * (the DeLong interval and the CBPE expected AUC sort the rows), within the
+ * pages' 200 ms budget; its interval is already narrow (±0.01 on ~10,000
+ * labelled rows).
+ */
+export const DEFAULT_PERFORMANCE_MAX_ROWS = 20_000;
 
 /** What route modules receive. */
 export interface SiteContext {
@@ -60,7 +97,19 @@ export interface SiteContext {
   livePollMs: number;
   /** Recompute limits and state (one recompute at a time). */
   drift: { maxRows: number; minIntervalMs: number; lastRunMs: number | null; running: boolean };
+  ring: KeyRing;
+  sessions: SessionCodec;
+  /** True when no key is configured: the site is open to anyone (and says so). */
+  openMode: boolean;
+  openModeWarning: string;
+  explainer: Pick<Explainer, "explainRows"> | null;
+  processUsage(): ProcessUsage;
+  performance: PerformanceReader;
 }
+
+/** The open-mode banner's text when the app passes none. */
+export const DEFAULT_OPEN_MODE_WARNING = "no API_KEYS or ADMIN_KEYS are set: the site and the " +
+  "audit log are open to anyone who can reach this port";
 
 /** The default static directory: `site/static` next to this module. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL("./static", import.meta.url));
@@ -69,6 +118,7 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL("./static", import.meta.
 export function createSiteContext(deps: SiteDeps): SiteContext {
   const base = deps.basePath ?? "/monitor";
   const staticDir = deps.staticDir ?? DEFAULT_STATIC_DIR;
+  const ring = deps.ring ?? createKeyRing({ scoring: [], admin: [] });
   return {
     base,
     meta: deps.meta,
@@ -94,5 +144,15 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
       lastRunMs: null,
       running: false,
     },
+    ring,
+    sessions: deps.sessions ?? createSessionCodec({ secret: randomBytes(32) }),
+    openMode: ring.open,
+    openModeWarning: deps.openModeWarning ?? DEFAULT_OPEN_MODE_WARNING,
+    explainer: deps.explainer ?? null,
+    processUsage: deps.processUsage ?? createProcessSampler({ minIntervalMs: 1000 }),
+    performance: createPerformanceReader(deps.store.db, deps.meta, {
+      maxRows: deps.performance?.maxRows ?? DEFAULT_PERFORMANCE_MAX_ROWS,
+      ttlMs: deps.performance?.cacheMs,
+    }),
   };
 }

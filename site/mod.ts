@@ -10,7 +10,10 @@
  *   island build (`deno task build` → `static/build/`, git-ignored).
  *
  * `createSite` returns a Hono app the API mounts under `/monitor`, in the same
- * process, sharing the model's predictor and the audit store.
+ * process, sharing the model's predictor, explainer, keys and the audit store.
+ * With keys configured every page and JSON endpoint needs an admin identity
+ * (login form → session cookie, or an admin key in `Authorization`); see
+ * `lib/access.ts`. Static files and the login page are public.
  *
  * @module
  */
@@ -18,17 +21,20 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { serveStatic } from "hono/deno";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "../api/app_env.ts";
 import { createSiteContext, DEFAULT_STATIC_DIR, type SiteDeps } from "./context.ts";
+import { siteAccess } from "./lib/access.ts";
 import { driftRoutes } from "./routes/drift.tsx";
 import { errorHandler, notFoundHandler } from "./routes/errors.tsx";
+import { loginRoutes, logoutRoutes } from "./routes/login.tsx";
 import { overviewRoutes } from "./routes/overview.tsx";
+import { performanceRoutes } from "./routes/performance.tsx";
 import { predictionsRoutes } from "./routes/predictions.tsx";
 import { scoreRoutes } from "./routes/score.tsx";
 import { scoresRoutes } from "./routes/scores.tsx";
 import { staticRoutes } from "./routes/static.ts";
+import type { SiteEnv } from "./site_env.ts";
 
-export type { SiteDeps };
+export type { SiteDeps, SiteEnv };
 
 /**
  * Content-Security-Policy of the site: scripts, styles and connections only
@@ -54,17 +60,22 @@ export function siteSecureHeaders(): MiddlewareHandler {
 }
 
 /** Builds the site (mount it with `app.route("/monitor", createSite(deps))`). */
-export function createSite(deps: SiteDeps): Hono<AppEnv> {
+export function createSite(deps: SiteDeps): Hono<SiteEnv> {
   const ctx = createSiteContext(deps);
-  const site = new Hono<AppEnv>();
+  const site = new Hono<SiteEnv>();
   site.use(siteSecureHeaders());
   site.use(csrf());
+  // Public: static files and the login page. Everything registered after the
+  // access middleware needs an admin identity (or open mode).
+  for (const routes of [staticRoutes, loginRoutes]) site.route("/", routes(ctx));
+  site.use(siteAccess(ctx));
   for (
     const routes of [
-      staticRoutes,
+      logoutRoutes,
       overviewRoutes,
       scoresRoutes,
       driftRoutes,
+      performanceRoutes,
       predictionsRoutes,
       scoreRoutes,
     ]

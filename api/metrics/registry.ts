@@ -9,7 +9,8 @@
  *
  * prom-client's default process metrics read `/proc` through Node APIs that
  * report zeros under Deno, so process gauges are collected here from
- * `Deno.memoryUsage()` and `process.cpuUsage()` instead.
+ * `Deno.memoryUsage()` and `process.cpuUsage()` instead (the CPU share with
+ * `process_usage.ts`, which the monitoring site uses too).
  *
  * @module
  */
@@ -17,6 +18,7 @@ import process from "node:process";
 import client from "prom-client";
 import type { MicroBatcherEvents } from "../micro_batcher.ts";
 import type { GroupCommitEvents } from "../store/group_commit.ts";
+import { createCpuSampler } from "./process_usage.ts";
 
 /** Latency buckets in seconds: fine below a millisecond, where this service lives. */
 const LATENCY_BUCKETS = [
@@ -199,7 +201,6 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
 function registerProcessGauges(registers: client.Registry[]): void {
   const startSeconds = Date.now() / 1000 - process.uptime();
-  let last = { cpu: process.cpuUsage(), at: performance.now() };
   new client.Gauge({
     name: "process_resident_memory_bytes",
     help: "Resident set size.",
@@ -225,16 +226,13 @@ function registerProcessGauges(registers: client.Registry[]): void {
       this.set((user + system) / 1e6);
     },
   });
+  const cpuPercent = createCpuSampler();
   new client.Gauge({
     name: "process_cpu_percent",
     help: "CPU use since the previous scrape, % of one core.",
     registers,
     collect() {
-      const now = { cpu: process.cpuUsage(), at: performance.now() };
-      const usedUs = now.cpu.user - last.cpu.user + now.cpu.system - last.cpu.system;
-      const wallUs = (now.at - last.at) * 1000;
-      this.set(wallUs > 0 ? Math.round((usedUs / wallUs) * 1000) / 10 : 0);
-      last = now;
+      this.set(cpuPercent());
     },
   });
   new client.Gauge({

@@ -66,6 +66,7 @@ const route = createRoute({
       404: "No prediction has this request_id.",
       409: "A different outcome is already recorded for this request_id.",
       422: "Invalid field, or observed before the application was scored.",
+      503: "The database did not take the write (locked, read-only or full); retry later.",
     }),
   },
 });
@@ -77,7 +78,17 @@ export function feedbackRoutes(deps: FeedbackDeps): OpenAPIHono<AppEnv> {
   app.openapi(route, (c) => {
     const body = c.req.valid("json");
     const observedAt = new Date(body.observed_at).toISOString();
-    const result = deps.record({ ...body, observed_at: observedAt }, now());
+    let result: RecordResult;
+    try {
+      result = deps.record({ ...body, observed_at: observedAt }, now());
+    } catch (err) {
+      throw new ProblemError(
+        503,
+        "log-unavailable",
+        "the outcome could not be written to the database (locked, read-only or full); retry later",
+        { headers: { "retry-after": "5" }, cause: err },
+      );
+    }
     switch (result.status) {
       case "recorded":
       case "unchanged":

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type { Worker } from "node:worker_threads";
 import { openStore, type PredictionRecord, type StoreOptions, StoreWriteError } from "./mod.ts";
 import { deleteOlderThan } from "./retention.ts";
@@ -26,13 +27,15 @@ function record(): PredictionRecord {
 async function tempStore(options: StoreOptions = {}) {
   const dir = await Deno.makeTempDir({ prefix: "scorewatch_faults_" });
   const threads: Worker[] = [];
-  const store = openStore(join(dir, "log.sqlite"), {
+  const path = join(dir, "log.sqlite");
+  const store = openStore(path, {
     synchronous: "NORMAL",
     onWriterThread: (w) => threads.push(w),
     ...options,
   });
   return {
     store,
+    path,
     threads,
     async [Symbol.asyncDispose]() {
       await store.close();
@@ -42,11 +45,20 @@ async function tempStore(options: StoreOptions = {}) {
 }
 
 Deno.test("a writer thread killed mid-commit fails its pending appends at once (no hang)", async () => {
-  // maxBatchRows 1: each append is handed to the thread synchronously, so it is in flight.
-  await using t = await tempStore({ maxBatchRows: 1, writerRestartDelayMs: 60_000 });
+  // maxBatchRows 1: each append is handed to the thread synchronously; a lock held
+  // elsewhere keeps its commit waiting in the thread until the kill.
+  await using t = await tempStore({
+    maxBatchRows: 1,
+    writerRestartDelayMs: 60_000,
+    busyTimeoutMs: 10_000,
+  });
   await t.store.append([record()]);
+  const other = new DatabaseSync(t.path);
+  other.exec("BEGIN IMMEDIATE");
   const inFlight = [t.store.append([record()]), t.store.append([record()])];
   await t.threads[0].terminate();
+  other.exec("ROLLBACK");
+  other.close();
   for (const p of inFlight) await assert.rejects(p, StoreWriteError);
   await assert.rejects(t.store.append([record()]), /writer thread exited/, "fails fast meanwhile");
   assert.equal(t.store.checkWritable(), false, "not ready while the writer is down");

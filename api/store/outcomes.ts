@@ -80,8 +80,12 @@ export interface OutcomeQuery {
 }
 
 /**
- * The most recent predictions of a window with their outcomes (null when not
- * fed back yet), oldest first.
+ * The most recent predictions of a window (by `ts_utc`, then id) with their
+ * outcomes (null when not fed back yet), oldest first.
+ *
+ * Ordered by `ts_utc` so SQLite walks the `predictions_ts` index backwards
+ * and stops after `limit` rows; ordering by id instead made it join and sort
+ * the whole window first (1.7 s for 2,000 rows of a 1,000,000-row log).
  */
 export function labelledPredictions(db: DatabaseSync, query: OutcomeQuery): LabelledPrediction[] {
   const rows = db.prepare(
@@ -89,7 +93,39 @@ export function labelledPredictions(db: DatabaseSync, query: OutcomeQuery): Labe
             CASE o.outcome WHEN 'default' THEN 1 WHEN 'repaid' THEN 0 END AS label
        FROM predictions p LEFT JOIN outcomes o ON o.request_id = p.request_id
       WHERE p.ts_utc >= ? AND p.ts_utc < ?
-      ORDER BY p.id DESC LIMIT ?`,
+      ORDER BY p.ts_utc DESC, p.id DESC LIMIT ?`,
   ).all(query.since ?? "", query.until ?? "\uffff", query.limit) as unknown as LabelledPrediction[];
+  return rows.reverse();
+}
+
+/** Which labelled predictions to read. */
+export interface LabelledQuery extends OutcomeQuery {
+  /**
+   * Look at most this many of the window's most recent predictions for
+   * outcomes (bounds the time on a large log with few outcomes).
+   */
+  scanRows: number;
+}
+
+/**
+ * The most recent predictions of a window that have an outcome, oldest first:
+ * at most `limit` of them, among the window's `scanRows` most recent
+ * predictions.
+ */
+export function labelledOnly(db: DatabaseSync, query: LabelledQuery): LabelledPrediction[] {
+  const rows = db.prepare(
+    `SELECT p.proba_default AS proba, p.decision AS decision,
+            CASE o.outcome WHEN 'default' THEN 1 WHEN 'repaid' THEN 0 END AS label
+       FROM (SELECT id, ts_utc, request_id, proba_default, decision FROM predictions
+              WHERE ts_utc >= ? AND ts_utc < ?
+              ORDER BY ts_utc DESC, id DESC LIMIT ?) p
+       JOIN outcomes o ON o.request_id = p.request_id
+      ORDER BY p.ts_utc DESC, p.id DESC LIMIT ?`,
+  ).all(
+    query.since ?? "",
+    query.until ?? "\uffff",
+    query.scanRows,
+    query.limit,
+  ) as unknown as LabelledPrediction[];
   return rows.reverse();
 }

@@ -67,9 +67,12 @@ export function listPredictions(db: DatabaseSync, query: PredictionPageQuery): P
   return ascending ? rows.reverse() : rows;
 }
 
-/** One logged row by id, with its features (`undefined` when there is none). */
+/**
+ * One logged row by id, with its features and stored reason codes
+ * (`undefined` when there is none).
+ */
 export function getPrediction(db: DatabaseSync, id: number): StoredPrediction | undefined {
   return db.prepare(
-    `SELECT ${SUMMARY_COLUMNS}, input_json FROM predictions WHERE id = ?`,
+    `SELECT ${SUMMARY_COLUMNS}, input_json, reasons_json FROM predictions WHERE id = ?`,
   ).get(id) as StoredPrediction | undefined;
 }

@@ -83,6 +83,10 @@ Deno.test("getPrediction returns the row with its features, or undefined", async
   const row = getPrediction(store.db, 2)!;
   assert.equal(row.request_id, "r1");
   assert.deepEqual(JSON.parse(row.input_json), { i: 1 });
+  assert.equal(row.reasons_json, null);
   assert.equal(getPrediction(store.db, 99), undefined);
+  const reasons = JSON.stringify([{ feature: "i", contribution: 0.5, value: 3, reason: "i" }]);
+  await store.append([{ ...rows(1)[0], request_id: "explained", reasons_json: reasons }]);
+  assert.equal(getPrediction(store.db, 4)!.reasons_json, reasons);
   await store.close();
 });

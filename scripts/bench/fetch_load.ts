@@ -22,15 +22,20 @@ export async function runFetchLoad(options: LoadOptions): Promise<LoadResult> {
 
   async function client(): Promise<void> {
     while (performance.now() < end) {
-      const body = options.bodies[next++ % options.bodies.length];
+      const get = options.method === "GET";
+      const body = get ? undefined : options.bodies[next++ % options.bodies.length];
       const t0 = performance.now();
       try {
-        const res = await fetch(options.url, { method: "POST", headers, body });
+        const res = await fetch(options.url, { method: get ? "GET" : "POST", headers, body });
         await res.arrayBuffer();
         latencies.push(performance.now() - t0);
         if (res.status < 200 || res.status > 299) statusErrors++;
       } catch {
         socketErrors++;
+      }
+      // Random pause (mean delayMs) so clients do not stay in phase; as in wrk_cycle.lua.
+      if (options.delayMs) {
+        await new Promise((r) => setTimeout(r, Math.random() * 2 * options.delayMs!));
       }
     }
   }

@@ -38,10 +38,14 @@ export interface LoadResult {
 export interface LoadOptions {
   /** Full URL, e.g. `http://127.0.0.1:8000/predict`. */
   url: string;
-  /** JSON bodies to cycle through (one POST each). */
+  /** JSON bodies to cycle through (one POST each); ignored for GET. */
   bodies: readonly string[];
+  /** Default POST. */
+  method?: "POST" | "GET";
   concurrency: number;
   durationS: number;
   /** Sent as `X-API-Key` when set. */
   apiKey?: string;
+  /** Paced load: each client waits a random 0 … 2 × this long after each answer (ms). Default 0. */
+  delayMs?: number;
 }

@@ -31,6 +31,8 @@ export interface LoadSettings {
   /** Where wrk's body files go (inside the bench's write permission). */
   workDir: string;
   apiKey?: string;
+  /** Paced load: each client pauses this long after each answer (ms). */
+  delayMs?: number;
 }
 
 /** Count, mean and quantiles of the observations of a histogram during a run. */
@@ -68,19 +70,25 @@ export interface ThroughputResult extends LoadResult {
   rowsPerS: number;
   /** Null when /metrics was not readable (see `serverNote`). */
   server: ServerLatency | null;
-  /** Null without /metrics (the hello baseline). */
+  /** Null when /metrics was not readable. */
   internals?: ServerInternals | null;
   serverNote?: string;
 }
 
 /** Runs the load with the configured generator. */
-export function runLoad(url: string, bodies: readonly string[], s: LoadSettings) {
+export function runLoad(
+  url: string,
+  bodies: readonly string[],
+  s: LoadSettings & { method?: "POST" | "GET" },
+) {
   const options = {
     url,
     bodies,
+    method: s.method,
     concurrency: s.concurrency,
     durationS: s.durationS,
     apiKey: s.apiKey,
+    delayMs: s.delayMs,
   };
   return s.generator === "wrk"
     ? runWrk({ ...options, threads: s.wrkThreads, workDir: s.workDir })
@@ -159,40 +167,48 @@ export function serverInternalsBetween(
 export interface ThroughputOptions {
   baseUrl: string;
   path: string;
+  /** Default POST (with `bodies`). */
+  method?: "POST" | "GET";
   bodies: readonly string[];
   rowsPerRequest: number;
-  /** Route label of the histogram (e.g. `POST /predict`); none for the hello baseline. */
+  /**
+   * Route label of the latency histogram (e.g. `POST /predict`). Without it,
+   * /metrics is still read for the process CPU time (the hello baseline
+   * serves only that).
+   */
   metricsRoute?: string;
 }
 
-/** A closed-loop run of one route, with server latency when the server has /metrics. */
+/**
+ * A closed-loop run of one route, with the server's latency and internals
+ * from /metrics (scraped before and after) when it serves them.
+ */
 export async function measureThroughput(
   o: ThroughputOptions,
   s: LoadSettings,
 ): Promise<ThroughputResult> {
-  let before: string | undefined;
   let serverNote: string | undefined;
-  if (o.metricsRoute) {
-    before = await scrape(o.baseUrl, s.apiKey).catch((err) => {
-      serverNote = `no server latency: ${(err as Error).message}`;
-      return undefined;
-    });
-  }
-  const load = await runLoad(`${o.baseUrl}${o.path}`, o.bodies, s);
+  const before = await scrape(o.baseUrl, s.apiKey).catch((err) => {
+    serverNote = `no server metrics: ${(err as Error).message}`;
+    return undefined;
+  });
+  const load = await runLoad(`${o.baseUrl}${o.path}`, o.bodies, { ...s, method: o.method });
   let server: ServerLatency | null = null;
   let internals: ServerInternals | null = null;
-  if (before !== undefined && o.metricsRoute) {
+  if (before !== undefined) {
     const after = await scrape(o.baseUrl, s.apiKey);
-    server = serverLatencyBetween(before, after, o.metricsRoute);
     internals = serverInternalsBetween(before, after, load);
-    if (!server) serverNote = "no 200 answers of this route in the histogram";
+    if (o.metricsRoute) {
+      server = serverLatencyBetween(before, after, o.metricsRoute);
+      if (!server) serverNote = "no 200 answers of this route in the histogram";
+    }
   }
   return {
     ...load,
     rowsPerRequest: o.rowsPerRequest,
     rowsPerS: load.requestsPerS * o.rowsPerRequest,
     server,
-    ...(o.metricsRoute ? { internals } : {}),
+    internals,
     ...(serverNote ? { serverNote } : {}),
   };
 }

@@ -52,8 +52,8 @@ Deno.test("deriveFigures: ratios to hello, cost per row, cost of an explanation"
   assert.equal(d.batchUsPerRowClientP50, 20); // 4 ms / 200 rows
   assert.equal(d.batchUsPerRowServerP50, 15); // 3 ms / 200 rows
   assert.equal(d.predictUsPerRowAtLoad, 250); // 1 s / 4000
-  assert.ok(Math.abs(d.explainExtraMsSingle! - 0.5) < 1e-12); // 1.7 − 1.2
-  assert.ok(Math.abs(d.explainExtraUsPerRowBatch! - 150) < 1e-9); // 30 ms / 200 rows
+  assert.ok(Math.abs(d.explainExtraMsSingle! - 0.5) < 1e-12); // p50s 1.5 − 1
+  assert.ok(Math.abs(d.explainExtraUsPerRowBatch! - 130) < 1e-9); // (30 − 4) ms / 200 rows
 });
 
 Deno.test("deriveFigures: missing inputs give null, not NaN", () => {
@@ -70,6 +70,11 @@ Deno.test("checkTargets: met, missed, unmeasured, and notes on other conditions"
   const f = figures();
   const checks = checkTargets(f, deriveFigures(f));
   assert.deepEqual(checks.map((c) => c.met), [true, true, false, true, true]);
+  const paced = figures({ paced: thr(1000, 1, { p50: 0.7, p99: 3 }) });
+  const c3 = checkTargets(paced, deriveFigures(paced));
+  assert.equal(c3.length, 7);
+  assert.deepEqual(c3.slice(3, 5).map((c) => c.met), [true, true]);
+  assert.match(c3[3].target, /paced to 1000 req\/s/);
   const other = figures({ concurrency: 8, batchSize: 100, coldStartMs: undefined });
   other.throughput.predict = thr(1000); // no server histogram, 5 % of hello
   const c2 = checkTargets(other, deriveFigures(other));

@@ -21,7 +21,11 @@ export interface WrkArgsOptions {
   /** wrk threads (capped at `concurrency`). */
   threads: number;
   bodiesFile: string;
+  /** Default POST. */
+  method?: "POST" | "GET";
   apiKey?: string;
+  /** Pause of each connection after each answer, ms (whole; wrk's timer unit). */
+  delayMs?: number;
   script?: string;
 }
 
@@ -40,7 +44,9 @@ export function wrkArgs(options: WrkArgsOptions): string[] {
     "--",
     options.bodiesFile,
     url.pathname + url.search,
-    ...(options.apiKey ? [options.apiKey] : []),
+    options.method ?? "POST",
+    ...(options.apiKey || options.delayMs ? [options.apiKey ?? ""] : []),
+    ...(options.delayMs ? [String(Math.max(1, Math.round(options.delayMs)))] : []),
   ];
 }
 

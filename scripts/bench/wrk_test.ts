@@ -22,18 +22,32 @@ Deno.test("wrkArgs: whole seconds, threads capped at connections, path and key a
     "--",
     "/tmp/b.jsonl",
     "/predict?explain=1",
+    "POST",
     "k",
   ]);
-  assert.equal(
+  assert.deepEqual(
     wrkArgs({
       url: "http://127.0.0.1:1/p",
       concurrency: 32,
       durationS: 10,
       threads: 2,
       bodiesFile: "f",
-    }).at(-1),
-    "/p",
+      method: "GET",
+    }).slice(-2),
+    ["/p", "GET"],
   );
+});
+
+Deno.test("wrkArgs: a pause needs the (possibly empty) key argument before it", () => {
+  const base = {
+    url: "http://127.0.0.1:1/p",
+    concurrency: 32,
+    durationS: 5,
+    threads: 1,
+    bodiesFile: "f",
+  };
+  assert.deepEqual(wrkArgs({ ...base, delayMs: 31.6 }).slice(-4), ["/p", "POST", "", "32"]);
+  assert.deepEqual(wrkArgs({ ...base, apiKey: "k", delayMs: 0.2 }).slice(-3), ["POST", "k", "1"]);
 });
 
 Deno.test("parseWrkReport converts the script's JSON line (µs) to a load result (ms)", () => {

@@ -1,19 +1,22 @@
 /**
- * The page shell: head (stylesheets, favicon), navigation, footer with the
- * model in service, and the module scripts of the islands the page used.
- * No inline scripts or styles (the CSP is `script-src 'self'`, `style-src 'self'`).
+ * The page shell: head (stylesheets, favicon), navigation, the open-mode
+ * banner or the signed-in viewer's sign-out button, footer with the model in
+ * service, and the module scripts of the islands the page used. No inline
+ * scripts or styles (the CSP is `script-src 'self'`, `style-src 'self'`).
  *
  * @module
  */
 import type { ComponentChildren, JSX } from "preact";
 import type { SiteContext } from "../context.ts";
 import { IslandScripts } from "./island.tsx";
+import { CsrfField, useViewer } from "./viewer.tsx";
 
 /** Pages of the navigation. */
 export const NAV = [
   { key: "overview", path: "", label: "Overview" },
   { key: "scores", path: "/scores", label: "Score distribution" },
   { key: "drift", path: "/drift", label: "Drift" },
+  { key: "performance", path: "/performance", label: "Performance" },
   { key: "predictions", path: "/predictions", label: "Predictions" },
   { key: "score", path: "/score", label: "Score an applicant" },
 ] as const;
@@ -29,6 +32,26 @@ export interface LayoutProps {
   /** Window key carried over by the navigation links. */
   windowKey?: string;
   children: ComponentChildren;
+}
+
+/** Who is signed in, and the sign-out button of a session. */
+function SignedIn({ ctx }: { ctx: SiteContext }): JSX.Element | null {
+  const viewer = useViewer();
+  if (viewer === null || viewer.via === "open") return null;
+  return (
+    <div class="signed-in">
+      <span class="muted small">
+        Admin key <code>{viewer.keyId}</code>
+        {viewer.via === "key" ? " (Authorization header)" : ""}
+      </span>
+      {viewer.via === "session" && (
+        <form method="post" action={`${ctx.base}/logout`} class="logout-form">
+          <CsrfField />
+          <button type="submit" class="link-button">Log out</button>
+        </form>
+      )}
+    </div>
+  );
 }
 
 /** The HTML document around a page. */
@@ -65,7 +88,14 @@ export function Layout({ ctx, title, active, windowKey, children }: LayoutProps)
               </a>
             ))}
           </nav>
+          <SignedIn ctx={ctx} />
         </header>
+        {ctx.openMode && (
+          <p class="banner open-mode" role="alert" data-testid="open-mode">
+            <strong>Open mode:</strong> {ctx.openModeWarning}. Set <code>ADMIN_KEYS</code> (and{" "}
+            <code>API_KEYS</code>) to require a login.
+          </p>
+        )}
         <main>
           <h1>{title}</h1>
           {children}

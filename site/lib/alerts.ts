@@ -1,7 +1,7 @@
 /**
  * The overview's active alerts: pure rules over numbers the page already
  * computed (latest drift report, request statistics of the window, score mix
- * against the reference).
+ * against the reference, model performance on fed-back outcomes).
  *
  * @module
  */
@@ -52,6 +52,8 @@ export interface AlertInputs {
   scoring: { n: number; clientErrors: number; p95Ms: number | null; p50Ms: number | null };
   /** Score mix of the window against the reference (`null` without a reference). */
   scoreMix: { psi: number | null; verdict: Verdict; n: number } | null;
+  /** Active performance alerts of the window (realised ROC AUC drop); absent = not checked. */
+  performance?: { severity: "moderate" | "high"; message: string }[] | null;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -141,6 +143,15 @@ export function overviewAlerts(inputs: AlertInputs): SiteAlert[] {
         m.psi?.toFixed(3)
       }.`,
       href: "/scores",
+    });
+  }
+  for (const p of inputs.performance ?? []) {
+    alerts.push({
+      kind: "auc-drop",
+      level: p.severity === "high" ? "critical" : "warning",
+      title: "Model performance dropped",
+      detail: `${p.message}.`,
+      href: "/performance",
     });
   }
   const rank = { critical: 0, warning: 1, info: 2 } as const;

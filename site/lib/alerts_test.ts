@@ -59,3 +59,24 @@ Deno.test("alerts come most urgent first and name drifting features", () => {
   assert.deepEqual(alerts.map((a) => a.level), ["critical", "warning"]);
   assert.match(alerts[1].detail, /Income \(moderate, PSI 0\.15\)/);
 });
+
+Deno.test("an AUC drop of the window is an alert linking to the performance page", () => {
+  assert.deepEqual(kinds({ ...quiet, performance: [] }), []);
+  const [moderate] = overviewAlerts({
+    ...quiet,
+    performance: [{ severity: "moderate", message: "ROC AUC 0.780 vs 0.863 at training" }],
+  });
+  assert.equal(moderate.kind, "auc-drop");
+  assert.equal(moderate.level, "warning");
+  assert.equal(moderate.href, "/performance");
+  assert.match(moderate.detail, /ROC AUC 0\.780 vs 0\.863/);
+  const high = overviewAlerts({
+    ...quiet,
+    requests: { n: 1000, serverErrors: 20 },
+    performance: [{ severity: "high", message: "ROC AUC 0.6" }],
+  });
+  assert.deepEqual(high.map((a) => [a.kind, a.level]), [
+    ["auc-drop", "critical"],
+    ["errors", "warning"],
+  ]);
+});

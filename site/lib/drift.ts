@@ -10,6 +10,7 @@ import { stat } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
 import type { DatabaseSync } from "node:sqlite";
 import { Worker } from "node:worker_threads";
+import type { ModelMeta } from "../../api/scoring/model_meta.ts";
 import { latestDriftReport, saveDriftReport } from "../../api/store/drift_reports.ts";
 import type { Store } from "../../api/store/mod.ts";
 import type { DriftReport } from "../../monitoring/drift_report.ts";
@@ -115,6 +116,8 @@ export interface RecomputeOptions {
   /** At most the most recent `limit` rows of the window. */
   limit: number;
   now?: () => Date;
+  /** The model's costs and training metrics: the report then carries the window's performance. */
+  meta?: Pick<ModelMeta, "cost_matrix" | "metrics">;
 }
 
 /** Runs a drift job on a worker thread; resolves with its report. */
@@ -131,8 +134,8 @@ export function computeDriftOffThread(job: DriftJob): Promise<DriftReport> {
 }
 
 /**
- * Computes a report with the monitoring library over the store and stores it
- * as the latest. On a worker thread for a database file (the request thread
+ * Computes a report with the monitoring library over the store (with the
+ * window's model performance when `meta` is given) and stores it as the latest. On a worker thread for a database file (the request thread
  * keeps serving); inline for an in-memory database, which no other
  * connection can open.
  */
@@ -143,13 +146,19 @@ export async function recomputeDrift(
 ): Promise<DriftReport> {
   const query = { limit: options.limit, ...(options.since ? { since: options.since } : {}) };
   const now = options.now ?? (() => new Date());
+  // Only what the performance section needs crosses to the worker (structured clone).
+  const meta = options.meta && {
+    cost_matrix: options.meta.cost_matrix,
+    metrics: options.meta.metrics,
+  };
   const report = store.path === ":memory:"
-    ? computeDrift(store, profile, { query, now })
+    ? computeDrift(store, profile, { query, now, meta })
     : await computeDriftOffThread({
       dbPath: store.path,
       profile,
       query,
       generatedAt: now().toISOString(),
+      meta,
     });
   saveDriftReport(store.db, {
     generated_at: report.generated_at,

@@ -8,6 +8,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
+import type { ModelMeta } from "../../api/scoring/model_meta.ts";
 import type { PredictionQuery } from "../../api/store/mod.ts";
 import type { DriftReport } from "../../monitoring/drift_report.ts";
 import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
@@ -20,6 +21,8 @@ export interface DriftJob {
   query: PredictionQuery;
   /** `generated_at` of the report. */
   generatedAt: string;
+  /** The model's costs and training metrics: the report then carries the window's performance. */
+  meta?: Pick<ModelMeta, "cost_matrix" | "metrics">;
 }
 
 /** The worker's answer. */
@@ -35,6 +38,7 @@ if (parentPort) {
         const report = computeDrift(store, job.profile, {
           query: job.query,
           now: () => new Date(job.generatedAt),
+          meta: job.meta,
         });
         reply = { ok: true, report };
       } finally {

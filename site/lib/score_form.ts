@@ -7,17 +7,17 @@
  * @module
  */
 import type { Features, FeatureValue } from "../../api/scoring/feature_vector.ts";
-import type { ModelMeta } from "../../api/scoring/model_meta.ts";
+import { type ModelMeta, typicalApplicant, typicalValue } from "../../api/scoring/model_meta.ts";
 import { buildSchemas } from "../../api/schemas.ts";
 import { toFieldErrors } from "../../api/validation_errors.ts";
 
 /** Field text per feature name, as shown in (or submitted by) the form. */
 export type FormValues = Record<string, string>;
 
-/** The form's default values: median / mode of the training data. */
+/** The form's default values: the typical applicant (median / mode of the training data). */
 export function defaultFormValues(meta: ModelMeta): FormValues {
   return Object.fromEntries(
-    meta.features.map((f) => [f.name, f.type === "numeric" ? String(f.median) : f.mode]),
+    Object.entries(typicalApplicant(meta)).map(([name, value]) => [name, String(value)]),
   );
 }
 
@@ -46,7 +46,9 @@ export function createFormParser(meta: ModelMeta): (body: Record<string, unknown
       if (text === "") features[f.name] = null;
       else if (f.type === "numeric") {
         if (NUMBER.test(text)) features[f.name] = Number(text);
-        else errors[f.name] = `expected a number (e.g. ${f.median}), or leave it empty if missing`;
+        else {errors[f.name] = `expected a number (e.g. ${
+            typicalValue(f)
+          }), or leave it empty if missing`;}
       } else features[f.name] = text;
     }
     if (Object.keys(errors).length > 0) return { ok: false, errors, values };

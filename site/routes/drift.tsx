@@ -8,13 +8,15 @@
  */
 import { Hono } from "hono";
 import type { JSX } from "preact";
-import type { AppEnv } from "../../api/app_env.ts";
+import type { SiteEnv } from "../site_env.ts";
 import { predictionTotals } from "../../api/store/prediction_rollups.ts";
 import type { DriftReport, FeatureDrift } from "../../monitoring/drift_report.ts";
+import type { PerformanceReport } from "../../monitoring/performance.ts";
 import { DEFAULT_LIMIT } from "../../monitoring/drift_args.ts";
 import { VerdictBadge } from "../components/badges.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
+import { CsrfField } from "../components/viewer.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
 import { resolveWindow } from "../lib/resolve_window.ts";
@@ -82,7 +84,30 @@ function FeatureTable({ report }: { report: DriftReport }): JSX.Element {
   );
 }
 
-function ReportView({ report, origin }: { report: DriftReport; origin: string }): JSX.Element {
+function PerformanceSummary(
+  { report, base }: { report: PerformanceReport; base: string },
+): JSX.Element {
+  const real = report.realised;
+  return (
+    <section>
+      <h2>Model performance in this window</h2>
+      <p data-testid="report-performance">
+        {formatCount(report.n_labelled)} of {formatCount(report.n_predictions)}{" "}
+        predictions have a fed-back outcome ({formatShare(report.label_coverage)}). {real
+          ? `Realised ROC AUC ${num(real.roc_auc)}, default rate ${
+            formatShare(real.default_rate)
+          }; `
+          : ""}
+        expected default rate (CBPE) {formatShare(report.estimated?.expected_default_rate)}.{" "}
+        <a href={`${base}/performance`}>Performance page</a>
+      </p>
+    </section>
+  );
+}
+
+function ReportView(
+  { report, origin, base }: { report: DriftReport; origin: string; base: string },
+): JSX.Element {
   const w = report.window;
   const th = report.thresholds;
   const s = report.score_drift;
@@ -135,6 +160,7 @@ function ReportView({ report, origin }: { report: DriftReport; origin: string })
           </ul>
         )}
       </section>
+      {report.performance && <PerformanceSummary report={report.performance} base={base} />}
       <section>
         <h2>Features</h2>
         <FeatureTable report={report} />
@@ -179,6 +205,7 @@ function RecomputeForm(
 ): JSX.Element {
   return (
     <form method="post" action={`${ctx.base}/drift`} class="inline-form">
+      <CsrfField />
       <label>
         Predictions{" "}
         <select name="scope" disabled={!available}>
@@ -198,8 +225,8 @@ function RecomputeForm(
 }
 
 /** The drift routes. */
-export function driftRoutes(ctx: SiteContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
+  const app = new Hono<SiteEnv>();
 
   const page = async (message?: { text: string; kind: "ok" | "note" }) => {
     const [latest, reference] = await Promise.all([ctx.latestDrift(), ctx.reference()]);
@@ -212,7 +239,7 @@ export function driftRoutes(ctx: SiteContext): Hono<AppEnv> {
         />
         {message && <p class={message.kind === "ok" ? "ok-note" : "note"}>{message.text}</p>}
         {latest
-          ? <ReportView report={latest.report} origin={latest.origin} />
+          ? <ReportView report={latest.report} origin={latest.origin} base={ctx.base} />
           : <p data-testid="no-report">No drift report yet: recompute one above.</p>}
       </Layout>
     );
@@ -266,6 +293,7 @@ export function driftRoutes(ctx: SiteContext): Hono<AppEnv> {
         since: range?.since,
         limit: range ? ctx.drift.maxRows : DEFAULT_LIMIT,
         now: ctx.now,
+        meta: ctx.meta,
       });
     } finally {
       ctx.drift.running = false;

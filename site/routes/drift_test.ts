@@ -38,6 +38,14 @@ Deno.test("recomputing shows an injected drift on the drift page", async () => {
   const bars = islandProps(html, "drift_bars") as DriftBarsProps;
   assert.deepEqual(bars.spec.series.map((s) => s.label), ["Reference", "Production"]);
 
+  const stored = t.store.db.prepare("SELECT report_json FROM drift_reports").get() as {
+    report_json: string;
+  };
+  const performance = (JSON.parse(stored.report_json) as DriftReport).performance!;
+  assert.equal(performance.n_predictions, 400, "the report carries the window's performance");
+  assert.equal(performance.reference?.roc_auc, t.model.meta.metrics.test.roc_auc);
+  assert.match(html, /data-testid="report-performance">0 of 400 predictions/);
+
   const overview = await getPage(t.app, "/monitor?window=1h");
   assert.match(overview.html, /data-alert="drift"[^>]*>.*?Drift: (high|severe)/s);
   assert.match(overview.html, /Income \((high|severe)/);

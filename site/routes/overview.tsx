@@ -1,13 +1,15 @@
 /**
  * `GET /monitor` (overview) and `GET /monitor/api/overview` (its live JSON):
- * traffic, decisions, latency and errors over the window, active alerts,
- * model in service and per-route request statistics.
+ * traffic, decisions, latency and errors over the window, the service's memory
+ * and CPU, active alerts (drift, latency, errors, score mix, AUC drop), model
+ * in service and per-route request statistics.
  *
  * @module
  */
 import { Hono } from "hono";
 import type { JSX } from "preact";
-import type { AppEnv } from "../../api/app_env.ts";
+import { DEFAULT_MAX_AUC_DROP, DEFAULT_MIN_LABELLED } from "../../monitoring/performance.ts";
+import type { SiteEnv } from "../site_env.ts";
 import { LevelBadge } from "../components/badges.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
@@ -18,9 +20,11 @@ import OverviewLiveIsland from "../islands/overview_live.tsx";
 import { ALERT_LIMITS, overviewAlerts, type SiteAlert } from "../lib/alerts.ts";
 import { driftAlertInputs } from "../lib/drift.ts";
 import { overviewData, type OverviewFacts, SCORING_ROUTES } from "../lib/overview.ts";
+import { performanceAlertInputs } from "../lib/performance.ts";
+import { processKpis } from "../lib/process_kpis.ts";
 import { scoreMix } from "../lib/reference.ts";
 import { resolveWindow } from "../lib/resolve_window.ts";
-import { parseWindow } from "../lib/window.ts";
+import { parseWindow, type WindowRange } from "../lib/window.ts";
 import { formatCount, formatMs, formatShare, formatTime } from "../shared/format.ts";
 
 function AlertList({ alerts, base }: { alerts: SiteAlert[]; base: string }): JSX.Element {
@@ -79,16 +83,22 @@ function RoutesTable({ facts }: { facts: OverviewFacts }): JSX.Element {
   );
 }
 
+/** The overview of a window, with the process's memory and CPU among the live tiles. */
+function overviewOf(ctx: SiteContext, range: WindowRange, now: Date) {
+  const data = overviewData(ctx.store.db, range, { now, threshold: ctx.meta.threshold });
+  data.live.kpis.push(...processKpis(ctx.processUsage()));
+  return data;
+}
+
 /** The overview routes. */
-export function overviewRoutes(ctx: SiteContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  const threshold = ctx.meta.threshold;
+export function overviewRoutes(ctx: SiteContext): Hono<SiteEnv> {
+  const app = new Hono<SiteEnv>();
 
   app.get("/api/overview", (c) => {
     ctx.flushRequestStats();
     const range = resolveWindow(ctx, parseWindow(c.req.query("window")));
     c.header("cache-control", "no-store");
-    return c.json(overviewData(ctx.store.db, range, { now: ctx.now(), threshold }).live);
+    return c.json(overviewOf(ctx, range, ctx.now()).live);
   });
 
   app.get("/", async (c) => {
@@ -96,7 +106,7 @@ export function overviewRoutes(ctx: SiteContext): Hono<AppEnv> {
     const spec = parseWindow(c.req.query("window"));
     const range = resolveWindow(ctx, spec);
     const now = ctx.now();
-    const { live, facts } = overviewData(ctx.store.db, range, { now, threshold });
+    const { live, facts } = overviewOf(ctx, range, now);
     const [reference, drift] = await Promise.all([ctx.reference(), ctx.latestDrift()]);
     const mix = reference.ok ? scoreMix(reference.scoreCounts, facts.totals.scoreCounts) : null;
     const alerts = overviewAlerts({
@@ -110,6 +120,7 @@ export function overviewRoutes(ctx: SiteContext): Hono<AppEnv> {
         p95Ms: facts.scoring.p95Ms,
       },
       scoreMix: mix,
+      performance: performanceAlertInputs(ctx.performance.cached(spec.key, range.since)),
     });
     const meta = ctx.meta;
     const liveUrl = `${ctx.base}/api/overview?window=${spec.key}`;
@@ -176,9 +187,11 @@ export function overviewRoutes(ctx: SiteContext): Hono<AppEnv> {
             {" "}
             of requests; 4xx above {formatShare(ALERT_LIMITS.clientErrorRate)}{" "}
             of scoring requests (from {ALERT_LIMITS.minRequests}{" "}
-            requests); score-mix and drift verdicts of moderate or worse. Request statistics are
-            flushed every few seconds; a crash can lose the last few seconds of them (never
-            predictions).
+            requests); score-mix and drift verdicts of moderate or worse; realised ROC AUC more than
+            {" "}
+            {DEFAULT_MAX_AUC_DROP} below training (from {DEFAULT_MIN_LABELLED}{" "}
+            fed-back outcomes). Request statistics are flushed every few seconds; a crash can lose
+            the last few seconds of them (never predictions).
           </p>
         </section>
       </Layout>,

@@ -99,3 +99,26 @@ Deno.test("the window selector changes what the overview counts", async () => {
   assert.equal(await count("24h"), "2");
   assert.equal(await count("all"), "2");
 });
+
+Deno.test("the overview shows the service's memory and CPU, refreshed with the live data", async () => {
+  let usage = { rssBytes: 70 * 1024 * 1024, heapUsedBytes: 12.5 * 1024 * 1024, cpuPercent: 3.5 };
+  await using t = await createSiteTestApp({ now: () => NOW, site: { processUsage: () => usage } });
+  const { html } = await getPage(t.app, "/monitor");
+  const live = islandProps(html, "overview_live") as { initial: OverviewLive };
+  assert.equal(kpi(live.initial, "memory").value, "70.0 MiB");
+  assert.equal(kpi(live.initial, "memory").detail, "JS heap 12.5 MiB");
+  assert.equal(kpi(live.initial, "cpu").value, "3.5%");
+  assert.match(html, /data-kpi="memory"/, "server-rendered too");
+
+  usage = { ...usage, rssBytes: 2 * 1024 ** 3, cpuPercent: 95 };
+  const polled = await (await t.app.request("/monitor/api/overview")).json() as OverviewLive;
+  assert.equal(kpi(polled, "memory").value, "2.0 GiB");
+  assert.equal(kpi(polled, "cpu").tone, "warn");
+});
+
+Deno.test("by default the overview samples this process", async () => {
+  await using t = await createSiteTestApp({ now: () => NOW });
+  const live = await (await t.app.request("/monitor/api/overview")).json() as OverviewLive;
+  assert.match(kpi(live, "memory").value, /^\d+\.\d (MiB|GiB)$/);
+  assert.match(kpi(live, "cpu").value, /^\d+\.\d%$/);
+});

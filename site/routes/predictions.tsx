@@ -2,7 +2,8 @@
  * `GET /monitor/predictions`: the audit-log browser, newest first, keyset
  * pagination by id (`before` / `after`), filters by window, decision, model
  * version, or an exact request id. `GET /monitor/predictions/:id`: one row
- * with its input features.
+ * with its input features and reason codes (stored with the row, or computed
+ * now when it was logged without them).
  *
  * Every logged value is rendered as text (Preact escapes it); nothing logged
  * ever reaches `dangerouslySetInnerHTML`.
@@ -11,7 +12,7 @@
  */
 import { Hono } from "hono";
 import type { JSX } from "preact";
-import type { AppEnv } from "../../api/app_env.ts";
+import type { SiteEnv } from "../site_env.ts";
 import {
   getPrediction,
   listPredictions,
@@ -19,8 +20,10 @@ import {
 } from "../../api/store/prediction_browser.ts";
 import { predictionTotals, predictionVersions } from "../../api/store/prediction_rollups.ts";
 import { Layout } from "../components/layout.tsx";
+import { ReasonTable } from "../components/reason_table.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
+import { createRowReasons, type RowReasons } from "../lib/reasons.ts";
 import { resolveWindow } from "../lib/resolve_window.ts";
 import { notFoundPage } from "./errors.tsx";
 import { parseWindow, WINDOWS } from "../lib/window.ts";
@@ -82,9 +85,32 @@ function Rows({ rows, base }: { rows: PredictionSummary[]; base: string }): JSX.
   );
 }
 
+function Reasons({ reasons }: { reasons: RowReasons }): JSX.Element {
+  return (
+    <section>
+      <h2>Reasons</h2>
+      {reasons.source === "unavailable"
+        ? <p class="muted" data-testid="reasons-unavailable">No reason codes: {reasons.why}.</p>
+        : (
+          <>
+            <p class="muted small" data-testid={`reasons-${reasons.source}`}>
+              {reasons.source === "stored"
+                ? "Stored with the prediction (the caller asked for an explanation)."
+                : "Computed now from the logged features with the model in service (the caller " +
+                  "did not ask for an explanation, so none was stored)."}{" "}
+              Features pushing the score towards default, largest first.
+            </p>
+            <ReasonTable reasons={reasons.reasons} />
+          </>
+        )}
+    </section>
+  );
+}
+
 /** The log browser routes. */
-export function predictionsRoutes(ctx: SiteContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function predictionsRoutes(ctx: SiteContext): Hono<SiteEnv> {
+  const app = new Hono<SiteEnv>();
+  const reasonsOf = createRowReasons(ctx.meta, ctx.explainer);
 
   app.get("/predictions", (c) => {
     const q = c.req.query();
@@ -258,6 +284,7 @@ export function predictionsRoutes(ctx: SiteContext): Hono<AppEnv> {
             <dd>{formatMs(row.latency_ms)}</dd>
           </div>
         </dl>
+        <Reasons reasons={reasonsOf(row)} />
         <h2>Input features</h2>
         {input === null
           ? (

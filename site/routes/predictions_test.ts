@@ -125,3 +125,73 @@ Deno.test("hostile logged strings are escaped everywhere", async () => {
   const list = (await getPage(t.app, "/monitor/predictions")).html;
   assert.ok(list.includes("&lt;script>alert(&quot;x&quot;)&lt;/script>"));
 });
+
+const reasonCells = (html: string) =>
+  [...html.matchAll(/<tr\s+data-reason="[^"]*">(.*?)<\/tr>/gs)].map((m) =>
+    [...m[1].matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map((c) => c[1])
+  );
+
+Deno.test("the detail page shows stored reasons, escaping hostile text", async () => {
+  await using t = await createSiteTestApp({ now: () => NOW });
+  const [base] = await scoredRecords(t.model, [t.rows[0]], { ts: () => NOW.toISOString() });
+  const stored = [
+    { feature: HOSTILE[0], contribution: 0.75, value: HOSTILE[1], reason: HOSTILE[2] },
+    { feature: "Income", contribution: 0.125, value: null, reason: "Low income" },
+  ];
+  await t.store.append([{ ...base, reasons_json: JSON.stringify(stored) }]);
+  const { status, html } = await getPage(t.app, "/monitor/predictions/1");
+  assert.equal(status, 200);
+  assert.match(html, /data-testid="reasons-stored"/);
+  assert.equal(html.match(/<script>alert|<img src=x|<svg onload/), null);
+  const rows = reasonCells(html);
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows[0], [
+    "&lt;script>alert(&quot;x&quot;)&lt;/script>",
+    "<code>&quot;>&lt;img src=x onerror=alert(1)></code>",
+    "&lt;/code>&lt;/td>&lt;svg onload=alert(2)>",
+    "+0.750",
+  ]);
+  assert.deepEqual(rows[1], [
+    "Income",
+    '<span class="muted">missing</span>',
+    "Low income",
+    "+0.125",
+  ]);
+});
+
+Deno.test("without stored reasons they are computed now, when the model in service can", async () => {
+  await using t = await createSiteTestApp({ now: () => NOW });
+  const risky = { ...t.rows[0], Records: "yes", Income: null, Seniority: 1 };
+  const [row] = await scoredRecords(t.model, [risky], { ts: () => NOW.toISOString() });
+  const [safe] = await scoredRecords(t.model, [{
+    ...risky,
+    Records: "no",
+    Income: 500,
+    Seniority: 10,
+  }], {
+    ts: () => NOW.toISOString(),
+  });
+  await t.store.append([
+    row,
+    { ...row, request_id: "old-model", model_version: "some-older-model" },
+    { ...row, request_id: "bad-input", input_json: JSON.stringify({ Income: "lots" }) },
+    { ...row, request_id: "unreadable", reasons_json: "{not json" },
+    safe,
+  ]);
+  const computed = (await getPage(t.app, "/monitor/predictions/1")).html;
+  assert.match(computed, /data-testid="reasons-computed"[^>]*>Computed now/);
+  // The fixture's stumps (see fixture_model.ts): Records = yes, Income missing, Seniority < 3
+  // each push towards default; Records by the largest step.
+  const rows = reasonCells(computed);
+  assert.deepEqual(rows.map((r) => r[0]), ["Records", "Income", "Seniority"]);
+  assert.deepEqual(rows.map((r) => r[2]), ["Records level", "Income value", "Seniority value"]);
+  assert.ok(rows.every((r) => Number(r[3]) > 0));
+
+  for (const id of [2, 3]) {
+    const html = (await getPage(t.app, `/monitor/predictions/${id}`)).html;
+    assert.match(html, /data-testid="reasons-unavailable"/, String(id));
+  }
+  assert.match((await getPage(t.app, "/monitor/predictions/2")).html, /another model version/);
+  assert.match((await getPage(t.app, "/monitor/predictions/4")).html, /reasons-computed/);
+  assert.match((await getPage(t.app, "/monitor/predictions/5")).html, /data-testid="no-reasons"/);
+});

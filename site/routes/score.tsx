@@ -2,16 +2,19 @@
  * `GET /monitor/score`: a form with the model's features (defaults from the
  * metadata). `POST /monitor/score`: scores the applicant through the app's
  * predictor — the same path as `POST /predict`, logged to the audit log like
- * any prediction — and shows probability, threshold and a risk label. A plain
- * HTML form: works without JavaScript.
+ * any prediction — and shows probability, threshold, a risk label and the
+ * reason codes (the form asks for an explanation, stored with the row). A
+ * plain HTML form: works without JavaScript.
  *
  * @module
  */
 import { Hono } from "hono";
 import type { JSX } from "preact";
-import type { AppEnv } from "../../api/app_env.ts";
+import type { SiteEnv } from "../site_env.ts";
 import type { PredictionResult } from "../../api/predictor.ts";
 import { Layout } from "../components/layout.tsx";
+import { ReasonTable } from "../components/reason_table.tsx";
+import { CsrfField } from "../components/viewer.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
 import { createFormParser, defaultFormValues, type FormValues } from "../lib/score_form.ts";
@@ -26,6 +29,7 @@ interface FormProps {
 function ScoreForm({ ctx, values, errors = {} }: FormProps): JSX.Element {
   return (
     <form method="post" action={`${ctx.base}/score`} class="score-form" novalidate>
+      <CsrfField />
       <div class="fields">
         {ctx.meta.features.map((f) => {
           const id = `f-${f.name}`;
@@ -80,6 +84,14 @@ function ResultPanel({ ctx, result }: { ctx: SiteContext; result: PredictionResu
       <p class="risk-label" data-testid="risk-label">
         {high ? "High risk: reject" : "Low risk: approve"}
       </p>
+      {result.reasons
+        ? (
+          <div class="reasons">
+            <h2>Top reasons</h2>
+            <ReasonTable reasons={result.reasons} />
+          </div>
+        )
+        : <p class="muted small">No reason codes: the service has no explainer.</p>}
       <dl class="facts">
         <div>
           <dt>Probability of default</dt>
@@ -109,14 +121,15 @@ function ResultPanel({ ctx, result }: { ctx: SiteContext; result: PredictionResu
 }
 
 /** The scoring form routes. */
-export function scoreRoutes(ctx: SiteContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function scoreRoutes(ctx: SiteContext): Hono<SiteEnv> {
+  const app = new Hono<SiteEnv>();
   const parse = createFormParser(ctx.meta);
   const defaults = defaultFormValues(ctx.meta);
   const intro = (
     <p class="muted">
       Defaults are the training medians (numbers) and most frequent levels. The applicant is scored
-      by the same code as <code>POST /predict</code> and logged in the audit log.
+      by the same code as <code>POST /predict</code>{" "}
+      (with an explanation) and logged in the audit log.
     </p>
   );
 
@@ -146,6 +159,7 @@ export function scoreRoutes(ctx: SiteContext): Hono<AppEnv> {
     const [result] = await ctx.predictor.predict([parsed.features], {
       requestIds: [c.get("requestId")],
       startedAt: c.get("startedAt") ?? performance.now(),
+      explain: true,
     });
     return renderPage(
       c,

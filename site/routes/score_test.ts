@@ -99,3 +99,18 @@ Deno.test("a form posted from another site is refused", async () => {
   assert.equal(res.status, 403);
   assert.equal(t.store.count(), 0);
 });
+
+Deno.test("the result shows the top reasons, stored with the logged row", async () => {
+  await using t = await createSiteTestApp();
+  const fields = { ...defaultFormValues(t.model.meta), Records: "yes", Income: "" };
+  const { status, html } = await postForm(t.app, "/monitor/score", fields);
+  assert.equal(status, 200);
+  const table = html.match(/<table data-testid="reasons">.*?<\/table>/s)?.[0] ?? "";
+  const features = [...table.matchAll(/<tr\s+data-reason="([^"]+)"/g)].map((m) => m[1]);
+  const [logged] = [...t.store.iterate({ limit: 1 })];
+  const stored = JSON.parse(logged.reasons_json!) as { feature: string; reason: string }[];
+  assert.deepEqual(features, stored.map((r) => r.feature));
+  assert.deepEqual(features.slice(0, 2), ["Records", "Income"], "fixture stumps, largest first");
+  assert.match(table, /<td>Records level<\/td>/);
+  assert.ok(html.indexOf("risk-label") < html.indexOf('data-testid="reasons"'));
+});

@@ -6,7 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../api/app_env.ts";
+import type { SiteEnv } from "../site_env.ts";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { renderPage } from "../components/render.tsx";
@@ -19,8 +19,8 @@ import { parseWindow } from "../lib/window.ts";
 import { formatCount, formatShare } from "../shared/format.ts";
 
 /** The score distribution routes. */
-export function scoresRoutes(ctx: SiteContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function scoresRoutes(ctx: SiteContext): Hono<SiteEnv> {
+  const app = new Hono<SiteEnv>();
 
   app.get("/api/scores", async (c) => {
     const range = resolveWindow(ctx, parseWindow(c.req.query("window")));

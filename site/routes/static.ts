@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { serveStatic } from "hono/deno";
-import type { AppEnv } from "../../api/app_env.ts";
+import type { SiteEnv } from "../site_env.ts";
 import type { SiteContext } from "../context.ts";
 
 /** Cache policy of a static file: hashed build output is immutable. */
@@ -17,8 +17,8 @@ export function cacheControlFor(path: string): string {
 }
 
 /** The static file routes. */
-export function staticRoutes(ctx: SiteContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function staticRoutes(ctx: SiteContext): Hono<SiteEnv> {
+  const app = new Hono<SiteEnv>();
   const prefix = `${ctx.base}/static`;
   app.get(
     "/static/*",
