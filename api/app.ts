@@ -8,8 +8,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
-import type { HTTPException } from "hono/http-exception";
-import { timeout } from "hono/timeout";
 import { randomBytes } from "node:crypto";
 import { createKeyRing } from "./auth/api_keys.ts";
 import { createSessionCodec } from "./auth/session.ts";
@@ -24,6 +22,7 @@ import {
 } from "./middleware/request_stats/index.ts";
 import { requireKey } from "./middleware/auth/index.ts";
 import { bodySizeLimit } from "./middleware/body_limit/index.ts";
+import { deadline } from "./middleware/deadline/index.ts";
 import { concurrencyCap } from "./middleware/concurrency_cap/index.ts";
 import { perClientRateLimit } from "./middleware/rate_limit/index.ts";
 import { cachedPerformanceGauges } from "./metrics/performance_gauges.ts";
@@ -162,16 +161,17 @@ export function createApp(deps: AppDeps): App {
     },
   }));
   app.use(cap.middleware);
-  // hono/timeout rejects with whatever the factory returns; its type asks for an
-  // HTTPException, but the app's error handler renders a ProblemError itself.
-  const timedOut = () =>
-    new ProblemError(
-      504,
-      "timeout",
-      `the request took longer than ${timeoutMs} ms (REQUEST_TIMEOUT_MS); it may still have ` +
-        "been logged: retry with the same X-Request-Id to find it",
-    ) as unknown as HTTPException;
-  app.use(timeout(timeoutMs, timedOut));
+  const requestDeadline = deadline({
+    timeoutMs,
+    onTimeout: () =>
+      new ProblemError(
+        504,
+        "timeout",
+        `the request took longer than ${timeoutMs} ms (REQUEST_TIMEOUT_MS); it may still have ` +
+          "been logged: retry with the same X-Request-Id to find it",
+      ),
+  });
+  app.use(requestDeadline.middleware);
   app.use(bodySizeLimit({ maxBytes: config.maxBodyBytes }));
   for (const path of ["/predict", "/predict_batch", "/feedback"]) {
     app.use(path, scoringAuth);
@@ -222,6 +222,9 @@ export function createApp(deps: AppDeps): App {
 
   app.onError(onError);
   app.notFound(notFound);
-  app.dispose = () => rateLimit?.close();
+  app.dispose = () => {
+    rateLimit?.close();
+    requestDeadline.dispose();
+  };
   return app;
 }

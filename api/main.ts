@@ -6,12 +6,13 @@
  * @module
  */
 import { createApp, OPEN_MODE_WARNING } from "./app.ts";
-import { resolveDbLocation } from "./db_location.ts";
+import { type DbLocation, resolveDbLocation } from "./db_location.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { cachedPerformanceGauges } from "./metrics/performance_gauges.ts";
 import { createMetrics, type PerformanceGauges } from "./metrics/registry.ts";
 import { createRequestStats } from "./middleware/request_stats/index.ts";
 import { loadModel, readModelMeta } from "./scoring/model.ts";
+import type { GroupCommitEvents } from "./store/group_commit.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { startRetention } from "./store/retention.ts";
 
@@ -20,41 +21,50 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-async function start(config: Config): Promise<void> {
-  const t0 = performance.now();
-  const meta = await readModelMeta(config.artifactsDir)
-    .catch((err: Error) => fail(`cannot load the model: ${err.message}`));
-  // Metrics first: the model and the store report to its hooks.
-  let store: Store | undefined;
-  let gauges: (() => PerformanceGauges | null) | undefined;
-  const metrics = createMetrics({
-    model: { type: meta.model_type, version: meta.model_version },
-    queueDepth: () => store?.queueDepth ?? 0,
-    performance: () => gauges?.() ?? null,
-  });
-  const model = await loadModel(config.artifactsDir, {
-    threads: config.ortThreads,
-    coalesce: config.scoreCoalesce,
-    events: metrics.inference,
-  }).catch((err: Error) => fail(`cannot load the model: ${err.message}`));
+/** Opens the audit store where `resolveDbLocation` says, or stops the process. */
+function openAuditStore(
+  config: Config,
+  hooks: GroupCommitEvents,
+): { store: Store; location: DbLocation } {
   const location = resolveDbLocation({
     dbPath: config.dbPath,
     fallbackPath: config.dbFallbackPath,
   });
   if (location.warning) console.warn(`scorewatch: WARNING: ${location.warning}`);
   try {
-    store = openStore(location.path, {
+    const store = openStore(location.path, {
       synchronous: config.dbSynchronous,
       flushDelayMs: config.logFlushMs,
       maxBatchRows: config.logMaxRows,
       writer: config.logWriter,
-      ...metrics.auditLog,
+      ...hooks,
     });
+    return { store, location };
   } catch (err) {
     fail(`cannot open the audit database ${location.path}: ${(err as Error).message}`);
   }
-  const openedStore = store;
-  gauges = cachedPerformanceGauges(openedStore.db, model.meta);
+}
+
+async function start(config: Config): Promise<void> {
+  const t0 = performance.now();
+  const meta = await readModelMeta(config.artifactsDir)
+    .catch((err: Error) => fail(`cannot load the model: ${err.message}`));
+  // Metrics first: the model and the store report to its hooks; the gauges
+  // that read the store find it here once it is open.
+  const scraped: { store?: Store; gauges?: () => PerformanceGauges | null } = {};
+  const metrics = createMetrics({
+    model: { type: meta.model_type, version: meta.model_version },
+    queueDepth: () => scraped.store?.queueDepth ?? 0,
+    performance: () => scraped.gauges?.() ?? null,
+  });
+  const model = await loadModel(config.artifactsDir, {
+    threads: config.ortThreads,
+    coalesce: config.scoreCoalesce,
+    events: metrics.inference,
+  }).catch((err: Error) => fail(`cannot load the model: ${err.message}`));
+  const { store: openedStore, location } = openAuditStore(config, metrics.auditLog);
+  scraped.store = openedStore;
+  scraped.gauges = cachedPerformanceGauges(openedStore.db, model.meta);
   const requestStats = createRequestStats(openedStore.db);
   const stopRetention = startRetention({
     db: openedStore.db,

@@ -107,6 +107,3 @@ export function buildSchemas(meta: ModelMeta, options: SchemaOptions) {
 
 /** The schemas built by {@link buildSchemas}. */
 export type Schemas = ReturnType<typeof buildSchemas>;
-
-/** One applicant's features as an example request body (TODO(lead): callers → typicalApplicant). */
-export const exampleFeatures = typicalApplicant;

@@ -2,10 +2,6 @@
  * Access boundary of the monitoring site. The site shows applicants' data
  * (the prediction browser reads `input_json`) and scores through its form,
  * which writes to the audit log: with keys configured it must not be open.
- *
- * KNOWN FAILING until the site login is wired (see SECURITY.md, "TODO(lead)"):
- * today /monitor/* answers 200 to anonymous requests even when API_KEYS and
- * ADMIN_KEYS are set; only /metrics is behind the admin key.
  */
 import assert from "node:assert/strict";
 import { createTestApp, creditTestRows } from "./testing/test_app.ts";

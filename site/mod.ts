@@ -7,7 +7,8 @@
  * - `components/`: server-only components;
  * - `shared/`: modules both sides use (chart specs, formatting, the uPlot wrapper);
  * - `client/`: the browser boot code; `static/`: stylesheet, favicon and the
- *   island build (`deno task build` → `static/build/`, git-ignored).
+ *   island build (`deno task build` → `static/build/`; committed, and CI checks
+ *   that a fresh build reproduces it byte for byte).
  *
  * `createSite` returns a Hono app the API mounts under `/monitor`, in the same
  * process, sharing the model's predictor, explainer, keys and the audit store.

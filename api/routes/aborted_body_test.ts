@@ -4,11 +4,9 @@
  * underlying resource unavailable` (reproduced over real HTTP with a chunked
  * upload cut short). That is the client's fault: the answer must be a 4xx
  * problem, logged as nothing — not a 500 and an "unhandled error" log line
- * that any client can trigger at will.
- *
- * KNOWN FAILING until fixed (see the report of issue 9): the chunked path of
- * `bodySizeLimit` and zod-openapi's "is there a body?" check (no
- * Content-Type) let the read error through to `onError`.
+ * that any client can trigger at will. (The read error reaches `onError`
+ * through the chunked path of `bodySizeLimit` and zod-openapi's "is there a
+ * body?" check; `onError` maps it to 400.)
  */
 import assert from "node:assert/strict";
 import { PROBLEM_MEDIA_TYPE } from "../problem.ts";

@@ -172,9 +172,8 @@ Deno.test("writer thread killed with commits in flight: they fail with 503, the 
   assert.equal(threads.length, 2, "a new writer thread was started");
 });
 
-// KNOWN FAILING until fixed (see the report of issue 9): the outcome recorder
-// writes through the store's own connection and its SQLite error reaches
-// `onError` as an unhandled 500.
+// The outcome recorder writes through the store's own connection: its SQLite
+// errors must become 503, not an unhandled 500.
 Deno.test("POST /feedback on a locked database answers 503 problem+json, not 500", async () => {
   await using t = await createTestApp();
   const id = nextId("fb");

@@ -4,6 +4,7 @@
  * @module
  */
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { aggregateMinutes, createMinuteRollupWriter } from "./minute_rollup.ts";
 
 /** One scored application, as logged. */
 export interface PredictionRecord {
@@ -40,8 +41,9 @@ const COLUMNS = [
 ] as const;
 
 /**
- * Returns a function that inserts rows in one transaction: all of them, or
- * none (the error is rethrown after the rollback).
+ * Returns a function that inserts rows in one transaction, with their
+ * per-minute rollup: all of them, or none (the error is rethrown after the
+ * rollback).
  */
 export function createPredictionInserter(
   db: DatabaseSync,
@@ -49,22 +51,27 @@ export function createPredictionInserter(
   const insert = db.prepare(
     `INSERT INTO predictions (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
   );
+  const addToRollup = createMinuteRollupWriter(db);
   return (rows) => {
     db.exec("BEGIN IMMEDIATE");
     try {
-      for (const r of rows) {
-        insert.run(
-          r.ts_utc,
-          r.request_id,
-          r.model_version,
-          r.proba_default,
-          r.threshold,
-          r.decision,
-          r.latency_ms,
-          r.input_json,
-          r.reasons_json ?? null,
+      const ids = new Array<number>(rows.length);
+      for (const [i, r] of rows.entries()) {
+        ids[i] = Number(
+          insert.run(
+            r.ts_utc,
+            r.request_id,
+            r.model_version,
+            r.proba_default,
+            r.threshold,
+            r.decision,
+            r.latency_ms,
+            r.input_json,
+            r.reasons_json ?? null,
+          ).lastInsertRowid,
         );
       }
+      addToRollup(aggregateMinutes(rows, ids));
       db.exec("COMMIT");
     } catch (err) {
       if (db.isTransaction) db.exec("ROLLBACK");

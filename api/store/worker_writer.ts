@@ -12,7 +12,7 @@
 import { Worker } from "node:worker_threads";
 import type { OpenDatabaseOptions } from "./database.ts";
 import type { PredictionRecord } from "./prediction_log.ts";
-import type { WriterReply, WriterRequest } from "./writer_protocol.ts";
+import { packRows, type WriterReply, type WriterRequest } from "./writer_protocol.ts";
 
 /** A writer running on its own thread. */
 export interface WorkerWriter {
@@ -104,7 +104,7 @@ export function startWorkerWriter(path: string, options: WorkerWriterOptions = {
       const id = nextId++;
       return new Promise<void>((resolve, reject) => {
         t.pending.set(id, { resolve, reject });
-        const msg: WriterRequest = { type: "commit", id, rows };
+        const msg: WriterRequest = { type: "commit", id, cells: packRows(rows) };
         t.worker.postMessage(msg);
       });
     },

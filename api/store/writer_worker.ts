@@ -14,7 +14,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { parentPort } from "node:worker_threads";
 import { openDatabase } from "./database.ts";
 import { createPredictionInserter, type PredictionRecord } from "./prediction_log.ts";
-import type { WriterReply, WriterRequest } from "./writer_protocol.ts";
+import { unpackRows, type WriterReply, type WriterRequest } from "./writer_protocol.ts";
 
 let db: DatabaseSync | undefined;
 let insert: ((rows: readonly PredictionRecord[]) => void) | undefined;
@@ -38,7 +38,7 @@ port.on("message", (msg: WriterRequest) => {
     case "commit":
       if (!insert) return reply({ type: "failed", id: msg.id, message: openError });
       try {
-        insert(msg.rows);
+        insert(unpackRows(msg.cells));
         reply({ type: "committed", id: msg.id });
       } catch (err) {
         reply({ type: "failed", id: msg.id, message: (err as Error).message });

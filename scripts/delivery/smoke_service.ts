@@ -15,7 +15,8 @@
  * @module
  */
 import { isDeepStrictEqual, parseArgs } from "node:util";
-import { buildSchemas, exampleFeatures } from "../../api/schemas.ts";
+import { buildSchemas } from "../../api/schemas.ts";
+import { typicalApplicant } from "../../api/scoring/model_meta.ts";
 import { decide, readModelMeta } from "../../api/scoring/model.ts";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
 import { openDatabase } from "../../api/store/database.ts";
@@ -290,7 +291,7 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions): Promise<
     );
   }
 
-  const features = exampleFeatures(meta);
+  const features = typicalApplicant(meta);
   const requestId = `smoke-${crypto.randomUUID()}`;
   const res = await doFetch(endpoint(baseUrl, "predict"), {
     method: "POST",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "../../api/testing/test_app.ts";
-import { exampleFeatures } from "../../api/schemas.ts";
+import { typicalApplicant } from "../../api/scoring/model_meta.ts";
 import { UsageError } from "../../monitoring/cli_args.ts";
 import {
   auditRowProblems,
@@ -36,7 +36,7 @@ function fakeClock(): Clock & { slept: number } {
 }
 
 async function scoreOnce(t: TestApp): Promise<Record<string, unknown>> {
-  const res = await t.post("/predict", { features: exampleFeatures(t.model.meta) });
+  const res = await t.post("/predict", { features: typicalApplicant(t.model.meta) });
   assert.equal(res.status, 200);
   return await res.json();
 }
@@ -192,7 +192,7 @@ Deno.test("auditRowProblems flags a missing row and a row that disagrees", async
     decision: string;
     model_version: string;
   };
-  const features = exampleFeatures(t.model.meta);
+  const features = typicalApplicant(t.model.meta);
   assert.deepEqual(auditRowProblems(t.dbPath, body, features), []);
   assert.match(
     auditRowProblems(t.dbPath, { ...body, request_id: "never-sent" }, features)[0],

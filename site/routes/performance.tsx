@@ -5,8 +5,10 @@
  * reliability chart), CBPE estimates on every prediction (no labels needed),
  * both next to the training-time test metrics, the label coverage and the
  * AUC-drop alert. `GET /monitor/api/performance`: the same report as JSON.
- * Both read the window's most recent predictions only (`performance.maxRows`
- * of the site's options), so a page stays within its time budget.
+ * Both read at most `performance.maxRows` (site option) of the window's most
+ * recent predictions for the estimates, and as many of its most recent
+ * predictions with an outcome for the realised metrics (outcomes arrive late,
+ * so these reach further back), so a page stays within its time budget.
  *
  * @module
  */
@@ -272,18 +274,18 @@ export function performanceRoutes(ctx: SiteContext): Hono<SiteEnv> {
             <dd>
               <span data-testid="n-predictions">{formatCount(inWindow)}</span>
               {inWindow > report.n_predictions && (
-                <span class="muted small" data-testid="row-cap">
-                  {" "}(performance of the {formatCount(report.n_predictions)} most recent)
+                <span class="muted small row-cap" data-testid="row-cap">
+                  (estimates on the {formatCount(report.n_predictions)} most recent)
                 </span>
               )}
             </dd>
           </div>
           <div>
-            <dt>With a fed-back outcome</dt>
+            <dt>With a fed-back outcome (realised metrics)</dt>
             <dd data-testid="n-labelled">{formatCount(report.n_labelled)}</dd>
           </div>
           <div>
-            <dt>Label coverage</dt>
+            <dt>Label coverage of the recent predictions</dt>
             <dd data-testid="coverage">{formatShare(report.label_coverage)}</dd>
           </div>
           <div>

@@ -136,7 +136,7 @@ Deno.test("a window larger than the row cap says which predictions were evaluate
   await logPredictions(t);
   const { html } = await getPage(t.app, "/monitor/performance?window=1h");
   assert.match(html, /data-testid="n-predictions">300</);
-  assert.match(html, /data-testid="row-cap">\s*\(performance of the 120 most recent\)/);
+  assert.match(html, /data-testid="row-cap">\(estimates on the 120 most recent\)/);
   const report = await (await t.app.request("/monitor/api/performance?window=1h")).json();
   assert.equal(report.n_predictions, 120);
 });
