@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { startService } from "../scripts/crash/service_process.ts";
+import { startService } from "../scripts/service_process.ts";
 import { typicalApplicant } from "./scoring/model_meta.ts";
 import { readModelMeta } from "./scoring/model.ts";
 

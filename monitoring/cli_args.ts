@@ -1,16 +1,33 @@
 /**
- * Helpers shared by the command-line tasks (`deno task drift`, `deno task
- * simulate`): a usage error type and strict parsers for flag values, each
- * failing with a one-line message that names the flag.
+ * Helpers shared by the command-line tasks (`deno task drift`, `simulate`,
+ * `score-file`, `forget`, `bench`, …): strict flag parsing, a usage error type
+ * and strict parsers for flag values, each failing with a one-line message
+ * that names the flag.
  *
  * @module
  */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 
 /** Bad command-line usage: the task prints the message and exits with code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
+  }
+}
+
+/**
+ * Parses `args` strictly against `options` (no positionals, no unknown
+ * flags); a mistake becomes a one-line {@link UsageError}.
+ */
+export function parseFlags<const O extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  options: O,
+) {
+  try {
+    return parseArgs({ args: [...args], strict: true, allowPositionals: false, options }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message.split("\n")[0]);
   }
 }
 

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import type { PredictionQuery } from "../api/store/mod.ts";
 import { DEFAULT_BINS } from "./binning.ts";
-import { parseIntegerFlag, parseTimestampFlag, UsageError } from "./cli_args.ts";
+import { parseFlags, parseIntegerFlag, parseTimestampFlag, UsageError } from "./cli_args.ts";
 import { DEFAULT_MIN_ROWS, DRIFT_LEVELS, type DriftLevel, parseDriftLevel } from "./verdict.ts";
 
 /** Default number of most recent predictions compared. */
@@ -70,29 +69,19 @@ export function parseDriftArgs(
   args: readonly string[],
   env: (name: string) => string | undefined,
 ): DriftCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        limit: { type: "string" },
-        since: { type: "string" },
-        until: { type: "string" },
-        db: { type: "string" },
-        reference: { type: "string" },
-        artifacts: { type: "string" },
-        out: { type: "string" },
-        "fail-on": { type: "string" },
-        bins: { type: "string" },
-        "min-rows": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.split("\n")[0]);
-  }
+  const values = parseFlags(args, {
+    limit: { type: "string" },
+    since: { type: "string" },
+    until: { type: "string" },
+    db: { type: "string" },
+    reference: { type: "string" },
+    artifacts: { type: "string" },
+    out: { type: "string" },
+    "fail-on": { type: "string" },
+    bins: { type: "string" },
+    "min-rows": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   const limitText = nonEmpty("limit", values.limit) ?? String(DEFAULT_LIMIT);
   const limit = limitText === "all" ? undefined : parseIntegerFlag("limit", limitText, { min: 1 });
   const since = values.since === undefined ? undefined : parseTimestampFlag("since", values.since);

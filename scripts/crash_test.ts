@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { parseIntegerFlag, UsageError } from "../monitoring/cli_args.ts";
 import { creditTestRows } from "../api/testing/test_app.ts";
 import { runLoad } from "./crash/load.ts";
-import { startService } from "./crash/service_process.ts";
+import { startService } from "./service_process.ts";
 import { verifyLog } from "./crash/verify.ts";
 
 /** Options for {@link runCrashTest}. */

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openStore, type PredictionRecord } from "../api/store/mod.ts";
 import { formatReport, parseCrashTestArgs, passed, runCrashTest } from "./crash_test.ts";
-import { startTaskArgv } from "./crash/service_process.ts";
+import { startTaskArgv } from "./service_process.ts";
 import { verifyLog } from "./crash/verify.ts";
 
 Deno.test("SIGKILL mid-load, twice: every acknowledged item is in the log and the file is sound", async () => {
@@ -21,8 +21,11 @@ Deno.test("SIGKILL mid-load, twice: every acknowledged item is in the log and th
   assert.equal(report.kills, 2, table);
   for (const run of report.runs) {
     assert.ok(run.acknowledged > 0, `load was acknowledged before the kill\n${table}`);
-    assert.ok(run.failed > 0, `the kill cut requests off mid-flight\n${table}`);
   }
+  // At least one kill must land with requests in flight, or the test proves
+  // nothing; on a loaded machine a single run may miss, so count them all.
+  const cut = report.runs.reduce((n, run) => n + run.failed, 0);
+  assert.ok(cut > 0, `the kills cut requests off mid-flight\n${table}`);
   assert.deepEqual(report.lost, [], table);
   assert.equal(report.found, report.acknowledged, table);
   assert.equal(report.duplicates, 0, table);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openStore, type PredictionRecord } from "../api/store/mod.ts";
+import type { PredictionRecord } from "../api/store/mod.ts";
+import { createTempStore } from "../api/testing/temp_store.ts";
 import { type ForgetIo, runForget } from "./forget.ts";
 
 function record(requestId: string): PredictionRecord {
@@ -28,19 +29,9 @@ function capture(env: Record<string, string> = {}) {
 }
 
 async function logWith(ids: string[]) {
-  const dir = await Deno.makeTempDir({ prefix: "scorewatch_forget_" });
-  const path = join(dir, "log.sqlite");
-  const store = openStore(path, { synchronous: "NORMAL" });
-  await store.append(ids.map(record));
-  return {
-    store,
-    path,
-    ids: () => [...store.iterate()].map((r) => r.request_id),
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
+  const t = await createTempStore();
+  await t.store.append(ids.map(record));
+  return t;
 }
 
 Deno.test("forget deletes one request's rows, prints the count, while the store is open", async () => {

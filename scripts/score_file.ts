@@ -11,7 +11,6 @@
  * @module
  */
 import cliProgress from "cli-progress";
-import { parseArgs } from "node:util";
 import {
   type CsvTable,
   formatCsvLine,
@@ -19,6 +18,7 @@ import {
   tableToFeatures,
 } from "../api/scoring/feature_csv.ts";
 import { decide, loadModel } from "../api/scoring/model.ts";
+import { parseFlags, UsageError } from "../monitoring/cli_args.ts";
 
 /** Columns the scorer appends. */
 export const OUTPUT_COLUMNS = ["proba_default", "decision"] as const;
@@ -35,10 +35,7 @@ export interface ScoreFileOptions {
   chunkSize: number;
 }
 
-/** A command-line mistake: the message says what to fix. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 /** Usage text of the command. */
 export const USAGE = `Usage: deno task score-file --in FILE.csv --out FILE.csv [options]
@@ -56,23 +53,13 @@ Options:
 
 /** Parses command-line arguments; `null` means help was asked for. */
 export function parseScoreFileArgs(args: string[]): ScoreFileOptions | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        in: { type: "string" },
-        out: { type: "string" },
-        artifacts: { type: "string", default: "artifacts" },
-        "chunk-size": { type: "string", default: "1000" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(args, {
+    in: { type: "string" },
+    out: { type: "string" },
+    artifacts: { type: "string", default: "artifacts" },
+    "chunk-size": { type: "string", default: "1000" },
+    help: { type: "boolean", short: "h", default: false },
+  });
   if (values.help) return null;
   if (!values.in) throw new UsageError("--in FILE.csv is required");
   if (!values.out) throw new UsageError("--out FILE.csv is required");

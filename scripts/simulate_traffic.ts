@@ -18,14 +18,15 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import type { Features } from "../api/scoring/feature_vector.ts";
 import { decide, loadModel } from "../api/scoring/model.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { openStore, type PredictionRecord } from "../api/store/mod.ts";
 import { createOutcomeRecorder } from "../api/store/outcomes.ts";
+import { inTransaction } from "../api/store/sql.ts";
 import {
+  parseFlags,
   parseIntegerFlag,
   parseNumberFlag,
   parseTimestampFlag,
@@ -90,32 +91,22 @@ export function parseSimulateArgs(
   args: readonly string[],
   context: { env: (name: string) => string | undefined; now: () => Date },
 ): SimulateOptions & { help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        n: { type: "string" },
-        db: { type: "string" },
-        artifacts: { type: "string" },
-        source: { type: "string" },
-        seed: { type: "string" },
-        start: { type: "string" },
-        "spread-hours": { type: "string" },
-        scale: { type: "string", multiple: true },
-        missing: { type: "string", multiple: true },
-        shift: { type: "string", multiple: true },
-        batch: { type: "string" },
-        outcomes: { type: "string" },
-        "label-noise": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.split("\n")[0]);
-  }
+  const values = parseFlags(args, {
+    n: { type: "string" },
+    db: { type: "string" },
+    artifacts: { type: "string" },
+    source: { type: "string" },
+    seed: { type: "string" },
+    start: { type: "string" },
+    "spread-hours": { type: "string" },
+    scale: { type: "string", multiple: true },
+    missing: { type: "string", multiple: true },
+    shift: { type: "string", multiple: true },
+    batch: { type: "string" },
+    outcomes: { type: "string" },
+    "label-noise": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   const spreadHours = values["spread-hours"] === undefined
     ? 24
     : parseNumberFlag("spread-hours", values["spread-hours"], { min: 0 });
@@ -184,8 +175,7 @@ function recordOutcomes(
     nowMs: number;
   },
 ): void {
-  db.exec("BEGIN IMMEDIATE");
-  try {
+  inTransaction(db, () => {
     records.forEach((r, i) => {
       if (o.rng.next() >= o.share) return;
       const label = o.rng.next() < o.noise ? 1 - o.label(i) : o.label(i);
@@ -196,11 +186,7 @@ function recordOutcomes(
         observed_at: observed,
       }, new Date(o.nowMs));
     });
-    db.exec("COMMIT");
-  } catch (err) {
-    if (db.isTransaction) db.exec("ROLLBACK");
-    throw err;
-  }
+  });
 }
 
 /** Options for {@link simulateTraffic} beyond the parsed flags. */

@@ -13,8 +13,8 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import { LATENCY_BUCKET_COUNT, latencyBucket } from "../api/store/histograms.ts";
-import { createRequestMinuteWriter, type RequestMinute } from "../api/store/request_minutes.ts";
+import { createRequestAggregator } from "../api/middleware/request_stats/aggregator.ts";
+import { createRequestMinuteWriter } from "../api/store/request_minutes.ts";
 import type { DriftSpec } from "../monitoring/drift_injection.ts";
 import { type Random, seededRandom } from "../monitoring/seeded_random.ts";
 import { simulateTraffic } from "./simulate_traffic.ts";
@@ -80,25 +80,6 @@ function lognormalMs(rng: Random, medianMs: number, sigma: number): number {
   return medianMs * Math.exp(sigma * z);
 }
 
-function cell(minute: number, route: string, statusClass: RequestMinute["statusClass"]) {
-  return {
-    minute,
-    route,
-    statusClass,
-    n: 0,
-    sumMs: 0,
-    maxMs: 0,
-    buckets: new Array<number>(LATENCY_BUCKET_COUNT).fill(0),
-  };
-}
-
-function add(c: RequestMinute, ms: number): void {
-  c.n++;
-  c.sumMs += ms;
-  c.maxMs = Math.max(c.maxMs, ms);
-  c.buckets[latencyBucket(ms)]++;
-}
-
 /**
  * Writes synthetic request statistics for every minute holding predictions
  * (see the module doc). Returns the rows written.
@@ -110,26 +91,26 @@ export function writeSyntheticRequestStats(db: DatabaseSync, seed = 7): number {
   const minutes = db.prepare(
     "SELECT minute, sum(n) AS n FROM prediction_minutes GROUP BY minute ORDER BY minute",
   ).all() as { minute: number; n: number }[];
-  let batch: RequestMinute[] = [];
+  // The middleware's own aggregator turns the synthetic samples into rows.
+  const agg = createRequestAggregator();
   let written = 0;
+  const flush = () => {
+    const rows = agg.drain();
+    write(rows);
+    written += rows.length;
+  };
   for (const { minute, n } of minutes) {
-    const ok = cell(minute, "POST /predict", 2);
-    const client = cell(minute, "POST /predict", 4);
-    const server = cell(minute, "POST /predict", 5);
-    for (let i = 0; i < n; i++) add(ok, lognormalMs(rng, 2.5, 0.6));
-    for (let i = 0; i < n; i++) if (rng.next() < 0.02) add(client, lognormalMs(rng, 0.8, 0.4));
-    if (rng.next() < 0.01) add(server, lognormalMs(rng, 40, 0.5));
-    const health = cell(minute, "GET /health/ready", 2);
-    add(health, lognormalMs(rng, 0.6, 0.3));
-    const pages = cell(minute, "GET /monitor", 2);
-    if (rng.next() < 0.05) add(pages, lognormalMs(rng, 15, 0.5));
-    batch.push(...[ok, client, server, health, pages].filter((c) => c.n > 0));
-    if (batch.length >= 5000) {
-      write(batch);
-      written += batch.length;
-      batch = [];
+    const add = (route: string, status: number, ms: number) =>
+      agg.add({ minute, route, status, ms });
+    for (let i = 0; i < n; i++) add("POST /predict", 200, lognormalMs(rng, 2.5, 0.6));
+    for (let i = 0; i < n; i++) {
+      if (rng.next() < 0.02) add("POST /predict", 422, lognormalMs(rng, 0.8, 0.4));
     }
+    if (rng.next() < 0.01) add("POST /predict", 503, lognormalMs(rng, 40, 0.5));
+    add("GET /health/ready", 200, lognormalMs(rng, 0.6, 0.3));
+    if (rng.next() < 0.05) add("GET /monitor", 200, lognormalMs(rng, 15, 0.5));
+    if (agg.size >= 5000) flush();
   }
-  write(batch);
-  return written + batch.length;
+  flush();
+  return written;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
+import { inTransaction } from "./sql.ts";
 
 /** How many reports are kept. */
 export const KEEP_DRIFT_REPORTS = 50;
@@ -27,20 +28,15 @@ export function saveDriftReport(
   db: DatabaseSync,
   report: Omit<StoredDriftReport, "id">,
 ): number {
-  db.exec("BEGIN IMMEDIATE");
-  try {
+  return inTransaction(db, () => {
     const { lastInsertRowid } = db.prepare(
       "INSERT INTO drift_reports (generated_at, source, report_json) VALUES (?, ?, ?)",
     ).run(report.generated_at, report.source, report.report_json);
     db.prepare("DELETE FROM drift_reports WHERE id <= ?").run(
       Number(lastInsertRowid) - KEEP_DRIFT_REPORTS,
     );
-    db.exec("COMMIT");
     return Number(lastInsertRowid);
-  } catch (err) {
-    if (db.isTransaction) db.exec("ROLLBACK");
-    throw err;
-  }
+  });
 }
 
 /** The most recently stored report, if any. */

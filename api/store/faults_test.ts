@@ -3,10 +3,10 @@
  * seen through the HTTP API are in api/routes/faults_test.ts.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Worker } from "node:worker_threads";
-import { openStore, type PredictionRecord, type StoreOptions, StoreWriteError } from "./mod.ts";
+import { createTempStore } from "../testing/temp_store.ts";
+import { type PredictionRecord, type StoreOptions, StoreWriteError } from "./mod.ts";
 import { deleteOlderThan } from "./retention.ts";
 
 let seq = 0;
@@ -25,23 +25,9 @@ function record(): PredictionRecord {
 }
 
 async function tempStore(options: StoreOptions = {}) {
-  const dir = await Deno.makeTempDir({ prefix: "scorewatch_faults_" });
   const threads: Worker[] = [];
-  const path = join(dir, "log.sqlite");
-  const store = openStore(path, {
-    synchronous: "NORMAL",
-    onWriterThread: (w) => threads.push(w),
-    ...options,
-  });
-  return {
-    store,
-    path,
-    threads,
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
+  const t = await createTempStore({ onWriterThread: (w) => threads.push(w), ...options });
+  return Object.assign(t, { threads });
 }
 
 Deno.test("a writer thread killed mid-commit fails its pending appends at once (no hang)", async () => {

@@ -17,6 +17,7 @@ import {
   type PredictionRecord,
   type StoredPrediction,
 } from "./prediction_log.ts";
+import { inTransaction } from "./sql.ts";
 
 export type { PredictionQuery, PredictionRecord, StoredPrediction, Synchronous };
 export { countPredictions } from "./prediction_log.ts";
@@ -184,12 +185,9 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
       if (thread && !thread.healthy) return false;
       if (fullSince !== undefined && performance.now() - fullSince < holdMs) return false;
       try {
-        db.exec("BEGIN IMMEDIATE");
-        probe.run(new Date().toISOString());
-        db.exec("COMMIT");
+        inTransaction(db, () => probe.run(new Date().toISOString()));
         return true;
       } catch {
-        if (db.isTransaction) db.exec("ROLLBACK");
         return false;
       }
     },

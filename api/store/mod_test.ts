@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { createTempStore } from "../testing/temp_store.ts";
 import { openStore, type PredictionRecord, StoreWriteError } from "./mod.ts";
 
 function record(i: number, ts: string): PredictionRecord {
@@ -17,19 +18,7 @@ function record(i: number, ts: string): PredictionRecord {
   };
 }
 
-async function tempStore() {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "nested", "log.sqlite");
-  const store = openStore(path, { synchronous: "NORMAL" });
-  return {
-    store,
-    path,
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
+const tempStore = () => createTempStore({ file: "nested/log.sqlite" });
 
 Deno.test("openStore creates the directory, uses WAL, and round-trips rows", async () => {
   await using t = await tempStore();

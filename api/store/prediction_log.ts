@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { aggregateMinutes, createMinuteRollupWriter } from "./minute_rollup.ts";
+import { inTransaction, where } from "./sql.ts";
 
 /** One scored application, as logged. */
 export interface PredictionRecord {
@@ -28,7 +29,8 @@ export interface StoredPrediction extends PredictionRecord {
   id: number;
 }
 
-const COLUMNS = [
+/** The columns of a logged prediction, in table order (besides `id`). */
+export const PREDICTION_COLUMNS = [
   "ts_utc",
   "request_id",
   "model_version",
@@ -38,7 +40,8 @@ const COLUMNS = [
   "latency_ms",
   "input_json",
   "reasons_json",
-] as const;
+] as const satisfies readonly (keyof PredictionRecord)[];
+const COLUMNS = PREDICTION_COLUMNS;
 
 /**
  * Returns a function that inserts rows in one transaction, with their
@@ -52,9 +55,8 @@ export function createPredictionInserter(
     `INSERT INTO predictions (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
   );
   const addToRollup = createMinuteRollupWriter(db);
-  return (rows) => {
-    db.exec("BEGIN IMMEDIATE");
-    try {
+  return (rows) =>
+    inTransaction(db, () => {
       const ids = new Array<number>(rows.length);
       for (const [i, r] of rows.entries()) {
         ids[i] = Number(
@@ -72,12 +74,7 @@ export function createPredictionInserter(
         );
       }
       addToRollup(aggregateMinutes(rows, ids));
-      db.exec("COMMIT");
-    } catch (err) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw err;
-    }
-  };
+    });
 }
 
 /** Which predictions to read. */
@@ -90,18 +87,8 @@ export interface PredictionQuery {
   limit?: number;
 }
 
-function whereClause(q: PredictionQuery): { sql: string; params: SQLInputValue[] } {
-  const parts: string[] = [];
-  const params: SQLInputValue[] = [];
-  if (q.since !== undefined) {
-    parts.push("ts_utc >= ?");
-    params.push(q.since);
-  }
-  if (q.until !== undefined) {
-    parts.push("ts_utc < ?");
-    params.push(q.until);
-  }
-  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+function whereClause(q: PredictionQuery) {
+  return where(["ts_utc >= ?", q.since], ["ts_utc < ?", q.until]);
 }
 
 /**

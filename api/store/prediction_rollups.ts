@@ -10,8 +10,9 @@
  *
  * @module
  */
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { SCORE_BIN_COLUMNS } from "./histograms.ts";
+import { where } from "./sql.ts";
 
 /** Which rollup rows to read. */
 export interface RollupFilter {
@@ -53,27 +54,17 @@ export interface VersionCount {
   lastMinute: number;
 }
 
-function where(filter: RollupFilter): { sql: string; params: SQLInputValue[] } {
-  const parts: string[] = [];
-  const params: SQLInputValue[] = [];
-  if (filter.fromMinute !== undefined) {
-    parts.push("minute >= ?");
-    params.push(filter.fromMinute);
-  }
-  if (filter.toMinute !== undefined) {
-    parts.push("minute < ?");
-    params.push(filter.toMinute);
-  }
-  if (filter.modelVersion !== undefined) {
-    parts.push("model_version = ?");
-    params.push(filter.modelVersion);
-  }
-  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+function whereFilter(filter: RollupFilter) {
+  return where(
+    ["minute >= ?", filter.fromMinute],
+    ["minute < ?", filter.toMinute],
+    ["model_version = ?", filter.modelVersion],
+  );
 }
 
 /** Totals and score histogram of a window. */
 export function predictionTotals(db: DatabaseSync, filter: RollupFilter = {}): PredictionTotals {
-  const w = where(filter);
+  const w = whereFilter(filter);
   const bins = SCORE_BIN_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(", ");
   const row = db.prepare(
     `SELECT coalesce(sum(n), 0) AS n, coalesce(sum(rejects), 0) AS rejects,
@@ -101,7 +92,7 @@ export interface SeriesFilter extends RollupFilter {
 /** Per-bucket aggregates of a window, oldest first; empty buckets are absent. */
 export function predictionSeries(db: DatabaseSync, filter: SeriesFilter): PredictionBucket[] {
   const size = Math.max(1, Math.trunc(filter.bucketMinutes));
-  const w = where(filter);
+  const w = whereFilter(filter);
   const rows = db.prepare(
     `SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, sum(n) AS n, sum(rejects) AS rejects,
        sum(sum_proba) AS sum_proba, sum(sum_latency_ms) AS sum_latency
@@ -118,7 +109,7 @@ export function predictionSeries(db: DatabaseSync, filter: SeriesFilter): Predic
 
 /** Rows per model version in a window, most recently seen first. */
 export function predictionVersions(db: DatabaseSync, filter: RollupFilter = {}): VersionCount[] {
-  const w = where(filter);
+  const w = whereFilter(filter);
   const rows = db.prepare(
     `SELECT model_version, sum(n) AS n, min(minute) AS first_minute, max(minute) AS last_minute
      FROM prediction_minutes ${w.sql} GROUP BY model_version ORDER BY last_minute DESC`,

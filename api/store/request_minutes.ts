@@ -7,8 +7,9 @@
  *
  * @module
  */
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { LATENCY_BUCKET_COUNT, LATENCY_COLUMNS } from "./histograms.ts";
+import { type Condition, inTransaction, where } from "./sql.ts";
 
 /** Status class of a response: 2 for 2xx, … 5 for 5xx (1xx counts as 2). */
 export type StatusClass = 2 | 3 | 4 | 5;
@@ -53,19 +54,14 @@ export function createRequestMinuteWriter(
   );
   return (deltas) => {
     if (deltas.length === 0) return;
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    inTransaction(db, () => {
       for (const d of deltas) {
         if (d.buckets.length !== LATENCY_BUCKET_COUNT) {
           throw new RangeError(`expected ${LATENCY_BUCKET_COUNT} latency buckets`);
         }
         upsert.run(d.minute, d.route, d.statusClass, d.n, d.sumMs, d.maxMs, ...d.buckets);
       }
-      db.exec("COMMIT");
-    } catch (err) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw err;
-    }
+    });
   };
 }
 
@@ -79,24 +75,12 @@ export interface RequestFilter {
   routes?: readonly string[];
 }
 
-function where(filter: RequestFilter): { sql: string; params: SQLInputValue[] } {
-  const parts: string[] = [];
-  const params: SQLInputValue[] = [];
-  if (filter.fromMinute !== undefined) {
-    parts.push("minute >= ?");
-    params.push(filter.fromMinute);
-  }
-  if (filter.toMinute !== undefined) {
-    parts.push("minute < ?");
-    params.push(filter.toMinute);
-  }
-  if (filter.routes !== undefined) {
-    parts.push(
-      filter.routes.length ? `route IN (${filter.routes.map(() => "?").join(", ")})` : "0",
-    );
-    params.push(...filter.routes);
-  }
-  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+function whereFilter(filter: RequestFilter) {
+  const { routes } = filter;
+  const inRoutes: Condition[] = routes === undefined
+    ? []
+    : [[routes.length ? `route IN (${routes.map(() => "?").join(", ")})` : "0", ...routes]];
+  return where(["minute >= ?", filter.fromMinute], ["minute < ?", filter.toMinute], ...inRoutes);
 }
 
 const SUMS = `sum(n) AS n, sum(sum_ms) AS sum_ms, max(max_ms) AS max_ms, ${
@@ -127,7 +111,7 @@ export function requestTotalsByRoute(
   db: DatabaseSync,
   filter: RequestFilter = {},
 ): RequestMinute[] {
-  const w = where(filter);
+  const w = whereFilter(filter);
   const rows = db.prepare(
     `SELECT route, status_class, ${SUMS} FROM request_minutes ${w.sql}
      GROUP BY route, status_class ORDER BY route, status_class`,
@@ -151,7 +135,7 @@ export interface RequestSeriesFilter extends RequestFilter {
  */
 export function requestSeries(db: DatabaseSync, filter: RequestSeriesFilter): RequestMinute[] {
   const size = Math.max(1, Math.trunc(filter.bucketMinutes));
-  const w = where(filter);
+  const w = whereFilter(filter);
   const route = filter.byRoute ? "route, " : "";
   const rows = db.prepare(
     `SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS bucket, ${route}status_class,

@@ -19,6 +19,7 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
+import { inTransaction } from "./sql.ts";
 
 /** Options for {@link deleteOlderThan}. */
 export interface DeleteOlderThanOptions {
@@ -71,15 +72,7 @@ function secureTransaction<T>(db: DatabaseSync, work: () => T): T {
     .secure_delete;
   db.exec("PRAGMA secure_delete = ON");
   try {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      const out = work();
-      db.exec("COMMIT");
-      return out;
-    } catch (err) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw err;
-    }
+    return inTransaction(db, work);
   } finally {
     db.exec(`PRAGMA secure_delete = ${before ? "ON" : "OFF"}`);
   }

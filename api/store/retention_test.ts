@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import fc from "fast-check";
-import { openStore, type PredictionRecord } from "./mod.ts";
+import { createTempStore } from "../testing/temp_store.ts";
+import type { PredictionRecord } from "./mod.ts";
 import { deleteByRequestId, deleteOlderThan, relatedTables, startRetention } from "./retention.ts";
 
 const DAY = 86_400_000;
@@ -21,20 +21,7 @@ function record(requestId: string, ts: number): PredictionRecord {
   };
 }
 
-async function tempStore() {
-  const dir = await Deno.makeTempDir({ prefix: "scorewatch_retention_" });
-  const path = join(dir, "log.sqlite");
-  const store = openStore(path, { synchronous: "NORMAL" });
-  return {
-    store,
-    path,
-    ids: () => [...store.iterate()].map((r) => r.request_id),
-    async [Symbol.asyncDispose]() {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
+const tempStore = () => createTempStore();
 
 /** An outcome table shaped like the one the feedback route writes (created if absent). */
 function ensureOutcomes(db: DatabaseSync) {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { OpenDatabaseOptions } from "./database.ts";
-import type { PredictionRecord } from "./prediction_log.ts";
+import { PREDICTION_COLUMNS, type PredictionRecord } from "./prediction_log.ts";
 
 /** Main thread → worker. */
 export type WriterRequest =
@@ -23,21 +23,11 @@ export type WriterReply =
 export type PackedRows = (string | number | null)[];
 
 /**
- * The fields of a packed row. A flat array of primitives crosses threads
- * about twice as cheaply as an array of objects (Deno's worker_threads walks
- * every object of a message looking for ports to transfer).
+ * The fields of a packed row: the table's columns. A flat array of primitives
+ * crosses threads about twice as cheaply as an array of objects (Deno's
+ * worker_threads walks every object of a message looking for ports).
  */
-export const PACKED_FIELDS = [
-  "ts_utc",
-  "request_id",
-  "model_version",
-  "proba_default",
-  "threshold",
-  "decision",
-  "latency_ms",
-  "input_json",
-  "reasons_json",
-] as const satisfies readonly (keyof PredictionRecord)[];
+export const PACKED_FIELDS = PREDICTION_COLUMNS;
 
 /** Packs rows for the writer thread. */
 export function packRows(rows: readonly PredictionRecord[]): PackedRows {

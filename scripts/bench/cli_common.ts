@@ -6,12 +6,10 @@
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { UsageError } from "../../monitoring/cli_args.ts";
 import { wrkAvailable } from "./wrk.ts";
 
-/** A command-line mistake: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 /** Parses a whole number ≥ `min` given as flag `--name`. */
 export function intFlag(

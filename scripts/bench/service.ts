@@ -16,7 +16,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { CONFIG_VARS, type ConfigVar, type ConfigVarSpec } from "../../api/config.ts";
-import { readStartTask } from "../crash/service_process.ts";
+import { readStartTask } from "../service_process.ts";
 import { type Child, spawnChild } from "./child.ts";
 
 /** The service's start-up line: "… ready in 412 ms on http://127.0.0.1:40123 …". */

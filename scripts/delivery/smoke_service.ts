@@ -14,14 +14,14 @@
  *
  * @module
  */
-import { isDeepStrictEqual, parseArgs } from "node:util";
+import { isDeepStrictEqual } from "node:util";
 import { buildSchemas } from "../../api/schemas.ts";
 import { typicalApplicant } from "../../api/scoring/model_meta.ts";
 import { decide, readModelMeta } from "../../api/scoring/model.ts";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
 import { openDatabase } from "../../api/store/database.ts";
 import { findByRequestId } from "../../api/store/prediction_log.ts";
-import { parseIntegerFlag, UsageError } from "../../monitoring/cli_args.ts";
+import { parseFlags, parseIntegerFlag, UsageError } from "../../monitoring/cli_args.ts";
 import { spaceUrl } from "./space_url.ts";
 
 /** A failed smoke check; the message says what was expected and what came back. */
@@ -359,27 +359,17 @@ function parseStartedAfter(text: string | undefined): Date | undefined {
 
 /** Parses the flags; throws {@link UsageError} with a one-line message. */
 export function parseSmokeArgs(args: readonly string[]): SmokeCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: "string" },
-        space: { type: "string" },
-        artifacts: { type: "string", default: "artifacts" },
-        "timeout-s": { type: "string", default: "60" },
-        "ready-only": { type: "boolean", default: false },
-        "started-after": { type: "string" },
-        db: { type: "string" },
-        "expect-warning": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(args, {
+    url: { type: "string" },
+    space: { type: "string" },
+    artifacts: { type: "string", default: "artifacts" },
+    "timeout-s": { type: "string", default: "60" },
+    "ready-only": { type: "boolean", default: false },
+    "started-after": { type: "string" },
+    db: { type: "string" },
+    "expect-warning": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  });
   const base = {
     artifactsDir: values.artifacts,
     timeoutMs: parseIntegerFlag("timeout-s", values["timeout-s"], { min: 0, max: 3600 }) * 1000,
