@@ -101,9 +101,10 @@ export const CONFIG_VARS = {
   },
   LOG_MAX_ROWS: { default: "512", doc: "Group commit: commit as soon as this many rows wait." },
   LOG_WRITER: {
-    default: "worker",
-    doc: "worker: commits run on a writer thread (the fsync never blocks requests). inline: on " +
-      "the request thread (with LOG_MAX_ROWS=1, one commit per request: the baseline of the bench).",
+    default: "inline",
+    doc: "inline: commits run on the request thread, between event-loop turns (lowest latency). " +
+      "worker: on a writer thread, so the fsync never blocks requests (higher batch throughput, " +
+      "higher single-request latency; see the README's performance section).",
   },
   SCORE_COALESCE: {
     default: "1",

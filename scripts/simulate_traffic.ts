@@ -214,13 +214,11 @@ export async function simulateTraffic(
     const rng = seededRandom(options.seed);
     const stepMs = (options.spreadHours * 3_600_000) / options.n;
     const runId = crypto.randomUUID().slice(0, 8);
-    // Inline commits: one bulk writer gains nothing from the writer thread
-    // (whose batches would be copied across threads), and onnxruntime-web
-    // replaces the global Worker once a model is loaded.
+    // Inline commits (the default): one bulk writer gains nothing from a
+    // writer thread, whose batches would be copied across threads.
     const store = openStore(options.dbPath, {
       synchronous: "NORMAL",
       maxBatchRows: options.batchSize,
-      writer: "inline",
     });
     const recordOutcome = createOutcomeRecorder(store.db);
     const nowMs = Date.now();

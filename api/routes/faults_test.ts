@@ -129,7 +129,12 @@ Deno.test("writer thread killed with commits in flight: they fail with 503, the 
   const threads: Worker[] = [];
   let appended = 0;
   await using t = await createTestApp({
-    store: { onWriterThread: (w) => threads.push(w), writerRestartDelayMs: 0, busyTimeoutMs: 5000 },
+    store: {
+      writer: "worker",
+      onWriterThread: (w) => threads.push(w),
+      writerRestartDelayMs: 0,
+      busyTimeoutMs: 5000,
+    },
     // Counts the appends (the prototype keeps the store's getters live).
     wrapStore: (store) =>
       Object.assign(Object.create(store), {

@@ -26,7 +26,11 @@ function record(): PredictionRecord {
 
 async function tempStore(options: StoreOptions = {}) {
   const threads: Worker[] = [];
-  const t = await createTempStore({ onWriterThread: (w) => threads.push(w), ...options });
+  const t = await createTempStore({
+    writer: "worker",
+    onWriterThread: (w) => threads.push(w),
+    ...options,
+  });
   return Object.assign(t, { threads });
 }
 

@@ -47,9 +47,11 @@ export interface StoreOptions extends GroupCommitEvents {
    */
   readOnly?: boolean;
   /**
-   * Where commits run. `worker` (default for files): on a writer thread with
-   * its own connection, so the fsync of a `FULL` commit never blocks request
-   * handling. `inline`: on the caller's thread (`:memory:` databases).
+   * Where commits run. `inline` (default): on the caller's thread, at the end
+   * of the event-loop turn — the lowest latency per request. `worker` (files
+   * only): on a writer thread with its own connection, so the fsync of a
+   * `FULL` commit never blocks request handling — the highest batch
+   * throughput (measured side by side by `deno task bench:matrix`).
    */
   writer?: "worker" | "inline";
   /**
@@ -139,7 +141,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     pragmas: options.pragmas,
   });
   if (options.readOnly) assertReadableSchema(db, path);
-  const useWorker = !options.readOnly && path !== ":memory:" && options.writer !== "inline";
+  const useWorker = !options.readOnly && path !== ":memory:" && options.writer === "worker";
   const thread = useWorker
     ? startWorkerWriter(path, {
       synchronous: options.synchronous,

@@ -207,10 +207,10 @@ export interface RetentionOptions {
 const DAY_MS = 86_400_000;
 
 /**
- * Deletes predictions older than `days` now and then every `intervalMs`.
- * Returns `stop`, which cancels the schedule and resolves once a pass in
- * progress has stopped (between two chunks). The timer does not keep the
- * process alive.
+ * Deletes predictions older than `days` now (the first pass starts at once)
+ * and then every `intervalMs`. Returns `stop`, which cancels the schedule and
+ * resolves once a pass in progress has stopped (between two chunks). The
+ * timer between passes does not keep the process alive.
  */
 export function startRetention(options: RetentionOptions): () => Promise<void> {
   if (!(options.days > 0)) return () => Promise.resolve();
@@ -235,16 +235,14 @@ export function startRetention(options: RetentionOptions): () => Promise<void> {
       onError(err);
     }
   };
-  const schedule = (delay: number) => {
-    const handle = setTimeout(() => {
-      running = pass().then(() => {
-        if (!abort.signal.aborted) schedule(intervalMs);
-      });
-    }, delay);
-    Deno.unrefTimer(handle);
-    timer = handle;
+  const run = () => {
+    running = pass().then(() => {
+      if (abort.signal.aborted) return;
+      timer = setTimeout(run, intervalMs);
+      Deno.unrefTimer(timer);
+    });
   };
-  schedule(0);
+  run();
 
   return async () => {
     abort.abort();

@@ -29,8 +29,8 @@ export const VARIANTS: readonly Variant[] = [
     name: "+ group commit (inline, on the request thread)",
     env: { LOG_WRITER: "inline", SCORE_COALESCE: "0" },
   },
-  { id: "c", name: "+ writer thread", env: { SCORE_COALESCE: "0" } },
-  { id: "d", name: "+ coalesced ONNX runs (= defaults)", env: {} },
+  { id: "c", name: "+ coalesced ONNX runs (= defaults)", env: {} },
+  { id: "d", name: "defaults with commits on a writer thread", env: { LOG_WRITER: "worker" } },
   {
     id: "e",
     name: "defaults with DB_SYNCHRONOUS=NORMAL (reference: not durable on power loss)",

@@ -94,7 +94,7 @@ const schemas = buildSchemas(meta, { strict: true, maxBatchRows: 1000 });
 const explainer = createExplainer(model);
 const workDir = await makeWorkDir();
 const inlineStore = (name: string, synchronous: "FULL" | "NORMAL", drop: string[] = []) => {
-  const store = openStore(join(workDir, `${name}.sqlite`), { synchronous, writer: "inline" });
+  const store = openStore(join(workDir, `${name}.sqlite`), { synchronous });
   for (const statement of drop) store.db.exec(statement);
   return store;
 };
