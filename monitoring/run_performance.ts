@@ -11,7 +11,7 @@ import { labelledOnly, labelledPredictions } from "../api/store/outcomes.ts";
 import type { Alert } from "./alerts.ts";
 import { evaluateWindow, type PerformanceReport } from "./performance.ts";
 
-/** Most predictions of a window read for the estimates (the most recent ones). */
+/** Most predictions of a window read for the estimates (the most recent ones), and the cap. */
 export const DEFAULT_PERFORMANCE_ROWS = 100_000;
 /** How many times `limit` recent predictions are searched for outcomes. */
 export const LABEL_SCAN_FACTOR = 10;
@@ -22,7 +22,7 @@ export interface ComputePerformanceOptions {
   until?: string;
   /**
    * Most rows read, for the estimates and for the realised metrics each;
-   * default {@link DEFAULT_PERFORMANCE_ROWS}. Outcomes are looked for among
+   * default and maximum {@link DEFAULT_PERFORMANCE_ROWS}. Outcomes are looked for among
    * `limit × LABEL_SCAN_FACTOR` recent predictions, since they arrive late.
    */
   limit?: number;
@@ -40,7 +40,8 @@ export function computePerformance(
   options: ComputePerformanceOptions = {},
 ): PerformanceReport {
   const window = { since: options.since, until: options.until };
-  const limit = options.limit ?? DEFAULT_PERFORMANCE_ROWS;
+  // Capped: the rows are held in memory (a drift run over 1,000,000 rows asks for all of them).
+  const limit = Math.min(options.limit ?? DEFAULT_PERFORMANCE_ROWS, DEFAULT_PERFORMANCE_ROWS);
   const predictions = labelledPredictions(db, { ...window, limit });
   const labelled = labelledOnly(db, { ...window, limit, scanRows: limit * LABEL_SCAN_FACTOR });
   return evaluateWindow({ predictions, labelled }, {
