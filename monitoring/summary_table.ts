@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { PerformanceReport } from "./performance.ts";
 import type { DriftReport } from "./drift_report.ts";
 
 const pct = (x: number | null) => (x === null ? "-" : `${(100 * x).toFixed(1)}%`);
@@ -15,6 +16,26 @@ function table(rows: string[][], rightAligned: ReadonlySet<number>): string[] {
     r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
       .join("  ").trimEnd()
   );
+}
+
+/** One line on model performance: realised on outcomes when any, else the estimate. */
+function performanceLines(p: PerformanceReport | undefined): string[] {
+  if (!p || p.n_predictions === 0) return [];
+  const est = p.estimated
+    ? `expected default rate ${pct(p.estimated.expected_default_rate)} (from scores)`
+    : "";
+  if (!p.realised || p.realised.roc_auc === null) {
+    return [`performance: no outcomes fed back yet; ${est}`];
+  }
+  const r = p.realised;
+  const ci = r.roc_auc_ci
+    ? ` (95% CI ${r.roc_auc_ci.lower.toFixed(3)}–${r.roc_auc_ci.upper.toFixed(3)})`
+    : "";
+  const ref = p.reference ? ` vs ${p.reference.roc_auc.toFixed(3)} at training` : "";
+  return [
+    `performance: ROC AUC ${r.roc_auc!.toFixed(3)}${ci}${ref} on ${p.n_labelled} outcomes; ` +
+    `default rate ${pct(r.default_rate)}, Brier ${r.brier.toFixed(3)}; ${est}`,
+  ];
 }
 
 /** Formats a report as plain text (no colours), one block per section. */
@@ -65,6 +86,7 @@ export function formatDriftSummary(report: DriftReport): string {
     `reject rate: ${pct(s.decision_rate_ref)} reference → ${
       pct(s.decision_rate_prod)
     } production${delta} at threshold ${s.threshold}`,
+    ...performanceLines(report.performance),
     "",
   );
   if (report.alerts.length === 0) lines.push("alerts: none");

@@ -2,6 +2,7 @@ import { match, ok } from "node:assert/strict";
 import { createDriftAccumulator } from "./drift_accumulator.ts";
 import { loggedRow, sampleRows, TWO_FEATURES } from "./drift_test_helpers.ts";
 import { buildReferenceProfile } from "./reference_profile.ts";
+import { evaluatePerformance } from "./performance.ts";
 import { formatDriftSummary } from "./summary_table.ts";
 
 const profile = buildReferenceProfile(sampleRows(3000, { seed: 1 }), {
@@ -40,4 +41,24 @@ Deno.test("summary: no alerts, and an empty window, still print every feature", 
   match(empty, /^overall verdict: INSUFFICIENT_DATA$/m);
   match(empty, /^x +numeric +- +- +insufficient_data/m);
   match(empty, /^window: - → -$/m);
+});
+
+Deno.test("summary: a performance line with outcomes, an estimate without", () => {
+  const labelled = [0.9, 0.8, 0.3, 0.2].map((proba, i) => ({
+    proba,
+    decision: proba >= 0.5 ? "reject" as const : "approve" as const,
+    label: (i < 2 ? 1 : 0) as 0 | 1,
+  }));
+  const costs = { false_negative: 10, false_positive: 1, true_positive: 0, true_negative: 0 };
+  const withOutcomes = { ...report(1), performance: evaluatePerformance(labelled, { costs }) };
+  match(
+    formatDriftSummary(withOutcomes),
+    /^performance: ROC AUC 1\.000 .*on 4 outcomes; default rate 50\.0%/m,
+  );
+  const unlabelled = labelled.map((r) => ({ ...r, label: null }));
+  const noOutcomes = { ...report(1), performance: evaluatePerformance(unlabelled, { costs }) };
+  match(
+    formatDriftSummary(noOutcomes),
+    /^performance: no outcomes fed back yet; expected default rate 55\.0% \(from scores\)$/m,
+  );
 });
