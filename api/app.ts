@@ -9,8 +9,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { randomBytes } from "node:crypto";
-import { createKeyRing } from "./auth/api_keys.ts";
-import { createSessionCodec } from "./auth/session.ts";
+import { createKeyRing, type KeyRing } from "./auth/api_keys.ts";
+import { createSessionCodec, type SessionCodec } from "./auth/session.ts";
 import { createSite, serveFavicon, type SiteDeps } from "../site/mod.ts";
 import type { AppEnv } from "./app_env.ts";
 import type { Config } from "./config.ts";
@@ -27,7 +27,7 @@ import { concurrencyCap } from "./middleware/concurrency_cap/index.ts";
 import { perClientRateLimit } from "./middleware/rate_limit/index.ts";
 import { cachedPerformanceGauges } from "./metrics/performance_gauges.ts";
 import { createMetrics, type Metrics } from "./metrics/registry.ts";
-import { createPredictor } from "./predictor.ts";
+import { createPredictor, type Predictor } from "./predictor.ts";
 import { createRequestIdGenerator } from "./request_id.ts";
 import { ProblemError } from "./problem.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -37,7 +37,7 @@ import { feedbackRoutes } from "./routes/feedback.ts";
 import { predictRoutes } from "./routes/predict.ts";
 import { buildSchemas } from "./schemas.ts";
 import type { ScoringModel } from "./scoring/model.ts";
-import { createExplainer } from "./scoring/reason_codes.ts";
+import { createExplainer, type Explainer } from "./scoring/reason_codes.ts";
 import type { Store } from "./store/mod.ts";
 import { createOutcomeRecorder } from "./store/outcomes.ts";
 
@@ -101,42 +101,68 @@ export type App = OpenAPIHono<AppEnv> & {
 export const OPEN_MODE_WARNING = "no API_KEYS or ADMIN_KEYS are set: every endpoint, the site " +
   "and the audit log are open to anyone who can reach this port";
 
-/** Builds the application. */
-export function createApp(deps: AppDeps): App {
+/** What the app is made of, built once from its dependencies. */
+interface AppParts {
+  ring: KeyRing;
+  sessions: SessionCodec;
+  metrics: Metrics;
+  explainer: Explainer;
+  predictor: Predictor;
+  stats: RequestStats;
+}
+
+function buildParts(deps: AppDeps): AppParts {
   const { config, model, store } = deps;
-  const app = new OpenAPIHono<AppEnv>() as App;
-  const ring = createKeyRing({ scoring: config.apiKeys ?? [], admin: config.adminKeys ?? [] });
-  // One codec per app: without SESSION_SECRET, a random secret (a restart logs everyone out).
-  const sessions = createSessionCodec({
-    secret: config.sessionSecret ? new TextEncoder().encode(config.sessionSecret) : randomBytes(32),
-  });
-  const scoringAuth = requireKey({ ring, scope: "scoring" });
-  const adminAuth = requireKey({ ring, scope: "admin" });
-  const cap = concurrencyCap({ max: config.maxConcurrentRequests ?? 256 });
-  const rateLimit = config.rateLimitPerMinute
-    ? perClientRateLimit({ perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy })
-    : undefined;
-  const timeoutMs = config.requestTimeoutMs ?? 10_000;
-  const schemas = buildSchemas(model.meta, {
-    strict: config.strictInput,
-    maxBatchRows: config.maxBatchRows,
-  });
   const metrics = deps.metrics ?? createMetrics({
     model: { type: model.meta.model_type, version: model.meta.model_version },
     queueDepth: () => store.queueDepth,
     performance: cachedPerformanceGauges(store.db, model.meta),
   });
   const explainer = createExplainer(model);
-  const predictor = createPredictor({
-    model,
-    store,
-    explainer,
-    now: deps.now,
-    onScored: (ok, decisions) => metrics.scored(ok, decisions),
-  });
   const now = deps.now;
-  const stats = deps.requestStats ??
-    createRequestStats(store.db, { now: now && (() => now().getTime()) });
+  return {
+    ring: createKeyRing({ scoring: config.apiKeys ?? [], admin: config.adminKeys ?? [] }),
+    // Without SESSION_SECRET, a random secret: a restart logs everyone out.
+    sessions: createSessionCodec({
+      secret: config.sessionSecret
+        ? new TextEncoder().encode(config.sessionSecret)
+        : randomBytes(32),
+    }),
+    metrics,
+    explainer,
+    predictor: createPredictor({
+      model,
+      store,
+      explainer,
+      now,
+      onScored: (ok, decisions) => metrics.scored(ok, decisions),
+    }),
+    stats: deps.requestStats ??
+      createRequestStats(store.db, { now: now && (() => now().getTime()) }),
+  };
+}
+
+/**
+ * The middleware every request passes, in order: statistics, request id,
+ * method check, load shedding, deadline, body size; then keys and rate limit
+ * on the protected routes. Returns what must be disposed on shutdown.
+ */
+function useMiddleware(app: OpenAPIHono<AppEnv>, config: AppConfig, parts: AppParts) {
+  const { ring, metrics, stats } = parts;
+  const timeoutMs = config.requestTimeoutMs ?? 10_000;
+  const rateLimit = config.rateLimitPerMinute
+    ? perClientRateLimit({ perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy })
+    : undefined;
+  const requestDeadline = deadline({
+    timeoutMs,
+    onTimeout: () =>
+      new ProblemError(
+        504,
+        "timeout",
+        `the request took longer than ${timeoutMs} ms (REQUEST_TIMEOUT_MS); it may still have ` +
+          "been logged: retry with the same X-Request-Id to find it",
+      ),
+  });
 
   app.use(requestStats({
     record(sample) {
@@ -160,25 +186,26 @@ export function createApp(deps: AppDeps): App {
       );
     },
   }));
-  app.use(cap.middleware);
-  const requestDeadline = deadline({
-    timeoutMs,
-    onTimeout: () =>
-      new ProblemError(
-        504,
-        "timeout",
-        `the request took longer than ${timeoutMs} ms (REQUEST_TIMEOUT_MS); it may still have ` +
-          "been logged: retry with the same X-Request-Id to find it",
-      ),
-  });
+  app.use(concurrencyCap({ max: config.maxConcurrentRequests ?? 256 }).middleware);
   app.use(requestDeadline.middleware);
   app.use(bodySizeLimit({ maxBytes: config.maxBodyBytes }));
+  const scoringAuth = requireKey({ ring, scope: "scoring" });
   for (const path of ["/predict", "/predict_batch", "/feedback"]) {
     app.use(path, scoringAuth);
     if (rateLimit) app.use(path, rateLimit.middleware);
   }
-  app.use("/metrics", adminAuth);
+  app.use("/metrics", requireKey({ ring, scope: "admin" }));
+  return {
+    dispose() {
+      rateLimit?.close();
+      requestDeadline.dispose();
+    },
+  };
+}
 
+/** Mounts every route: health, scoring, feedback, docs, metrics and the site. */
+function mountRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, parts: AppParts): void {
+  const { config, model, store } = deps;
   app.route(
     "/",
     healthRoutes({
@@ -186,30 +213,33 @@ export function createApp(deps: AppDeps): App {
       checkWritable: () => store.checkWritable(),
       startedAt: new Date(),
       strictInput: config.strictInput,
-      warnings: [...(ring.open ? [OPEN_MODE_WARNING] : []), ...(deps.warnings ?? [])],
+      warnings: [...(parts.ring.open ? [OPEN_MODE_WARNING] : []), ...(deps.warnings ?? [])],
     }),
   );
-  app.route("/", predictRoutes({ schemas, predictor }));
+  const schemas = buildSchemas(model.meta, {
+    strict: config.strictInput,
+    maxBatchRows: config.maxBatchRows,
+  });
+  app.route("/", predictRoutes({ schemas, predictor: parts.predictor }));
   app.route("/", feedbackRoutes({ record: createOutcomeRecorder(store.db), now: deps.now }));
   app.route("/", docsRoutes());
-  app.route("/", metricsRoutes(metrics));
+  app.route("/", metricsRoutes(parts.metrics));
   app.route(
     "/monitor",
     createSite({
       ...deps.site,
       meta: model.meta,
       store,
-      predictor,
-      explainer,
-      requestStats: stats,
-      now,
-      ring,
-      sessions,
+      predictor: parts.predictor,
+      explainer: parts.explainer,
+      requestStats: parts.stats,
+      now: deps.now,
+      ring: parts.ring,
+      sessions: parts.sessions,
       openModeWarning: OPEN_MODE_WARNING,
     }),
   );
   app.get("/favicon.ico", serveFavicon);
-
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -219,12 +249,16 @@ export function createApp(deps: AppDeps): App {
         "every decision to an audit log before answering. Errors are RFC 9457 problem documents.",
     },
   });
+}
 
+/** Builds the application. */
+export function createApp(deps: AppDeps): App {
+  const parts = buildParts(deps);
+  const app = new OpenAPIHono<AppEnv>() as App;
+  const middleware = useMiddleware(app, deps.config, parts);
+  mountRoutes(app, deps, parts);
   app.onError(onError);
   app.notFound(notFound);
-  app.dispose = () => {
-    rateLimit?.close();
-    requestDeadline.dispose();
-  };
+  app.dispose = middleware.dispose;
   return app;
 }

@@ -3,16 +3,10 @@
  *
  * @module
  */
+import type { LatencySummary } from "./latency_summary.ts";
 
 /** Client-side latency of a throughput run, ms. */
-export interface ClientLatency {
-  min: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+export type ClientLatency = Omit<LatencySummary, "n">;
 
 /** The result of a closed-loop throughput run at fixed concurrency. */
 export interface LoadResult {
