@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../monitoring/cli_args.ts";
 import { batchBodies, loadBenchRows, predictBodies } from "./bench/bodies.ts";
 import {
   chooseGenerator,
@@ -71,28 +71,23 @@ const USAGE =
   [--api-key KEY] [--service-env K=V ...] [--label TEXT] [--generator auto|wrk|fetch]
   [--wrk-threads 1] [--paced-rps 1000]`;
 
-function parseFlags(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      "base-url": { type: "string" },
-      n: { type: "string" },
-      "batch-size": { type: "string" },
-      concurrency: { type: "string" },
-      duration: { type: "string" },
-      rounds: { type: "string" },
-      out: { type: "string" },
-      "api-key": { type: "string" },
-      "service-env": { type: "string", multiple: true },
-      label: { type: "string" },
-      generator: { type: "string" },
-      "wrk-threads": { type: "string" },
-      "paced-rps": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+function parseBenchFlags(args: string[]) {
+  const values = parseFlags(args, {
+    "base-url": { type: "string" },
+    n: { type: "string" },
+    "batch-size": { type: "string" },
+    concurrency: { type: "string" },
+    duration: { type: "string" },
+    rounds: { type: "string" },
+    out: { type: "string" },
+    "api-key": { type: "string" },
+    "service-env": { type: "string", multiple: true },
+    label: { type: "string" },
+    generator: { type: "string" },
+    "wrk-threads": { type: "string" },
+    "paced-rps": { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
-  if (positionals.length) throw new UsageError(`unexpected argument(s): ${positionals.join(" ")}`);
   const serviceEnv = parseEnvPairs(values["service-env"] ?? []);
   const baseUrl = values["base-url"] === undefined ? undefined : localBaseUrl(values["base-url"]);
   if (baseUrl && Object.keys(serviceEnv).length) {
@@ -119,9 +114,9 @@ function parseFlags(args: string[]) {
 }
 
 async function main(args: string[]): Promise<number> {
-  let flags: ReturnType<typeof parseFlags>;
+  let flags: ReturnType<typeof parseBenchFlags>;
   try {
-    flags = parseFlags(args);
+    flags = parseBenchFlags(args);
   } catch (err) {
     console.error(`bench: ${(err as Error).message}\n${USAGE}`);
     return 2;

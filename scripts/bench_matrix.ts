@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../monitoring/cli_args.ts";
 import { loadBenchRows, predictBodies } from "./bench/bodies.ts";
 import {
   chooseGenerator,
@@ -42,24 +42,19 @@ const USAGE =
   [--variants a,b,c,d,e] [--out outputs/perf/bench_matrix.json] [--label TEXT]
   [--generator auto|wrk|fetch] [--wrk-threads 1]`;
 
-function parseFlags(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      rounds: { type: "string" },
-      duration: { type: "string" },
-      concurrency: { type: "string" },
-      n: { type: "string" },
-      variants: { type: "string" },
-      out: { type: "string" },
-      label: { type: "string" },
-      generator: { type: "string" },
-      "wrk-threads": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+function parseBenchFlags(args: string[]) {
+  const values = parseFlags(args, {
+    rounds: { type: "string" },
+    duration: { type: "string" },
+    concurrency: { type: "string" },
+    n: { type: "string" },
+    variants: { type: "string" },
+    out: { type: "string" },
+    label: { type: "string" },
+    generator: { type: "string" },
+    "wrk-threads": { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
-  if (positionals.length) throw new UsageError(`unexpected argument(s): ${positionals.join(" ")}`);
   let variants: Variant[];
   try {
     variants = selectVariants(values.variants);
@@ -81,7 +76,7 @@ function parseFlags(args: string[]) {
 }
 
 async function main(args: string[]): Promise<number> {
-  const flags = parseFlags(args);
+  const flags = parseBenchFlags(args);
   if (flags.help) {
     console.log(USAGE);
     return 0;

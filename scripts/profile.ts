@@ -21,7 +21,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { parseFlags } from "../monitoring/cli_args.ts";
 import { batchBodies, loadBenchRows, predictBodies } from "./bench/bodies.ts";
 import {
   chooseGenerator,
@@ -46,25 +46,20 @@ const USAGE =
   [--batch-size 200] [--top 25] [--interval 250] [--service-env K=V ...]
   [--out outputs/perf/profile_latest.json] [--keep-profile] [--generator auto|wrk|fetch]`;
 
-function parseFlags(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      route: { type: "string" },
-      duration: { type: "string" },
-      concurrency: { type: "string" },
-      "batch-size": { type: "string" },
-      top: { type: "string" },
-      interval: { type: "string" },
-      "service-env": { type: "string", multiple: true },
-      out: { type: "string" },
-      "keep-profile": { type: "boolean" },
-      generator: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+function parseBenchFlags(args: string[]) {
+  const values = parseFlags(args, {
+    route: { type: "string" },
+    duration: { type: "string" },
+    concurrency: { type: "string" },
+    "batch-size": { type: "string" },
+    top: { type: "string" },
+    interval: { type: "string" },
+    "service-env": { type: "string", multiple: true },
+    out: { type: "string" },
+    "keep-profile": { type: "boolean" },
+    generator: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
-  if (positionals.length) throw new UsageError(`unexpected argument(s): ${positionals.join(" ")}`);
   const route = values.route ?? "predict";
   if (!["predict", "batch", "both"].includes(route)) {
     throw new UsageError(`--route must be predict, batch or both (got ${route})`);
@@ -104,7 +99,7 @@ async function findProfiles(dir: string): Promise<string[]> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const flags = parseFlags(args);
+  const flags = parseBenchFlags(args);
   if (flags.help) {
     console.log(USAGE);
     return 0;
