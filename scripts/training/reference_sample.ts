@@ -15,8 +15,7 @@ import {
 } from "../../api/scoring/feature_csv.ts";
 import type { FeatureSpec } from "../../api/scoring/model_meta.ts";
 
-/** Name of the score column. */
-export const SCORE_COLUMN = "proba_default";
+import { SCORE_COLUMN } from "../../monitoring/reference_sample.ts";
 
 /** Decimals written for scores (fixed, so the file is byte-stable). */
 export const SCORE_DECIMALS = 6;
