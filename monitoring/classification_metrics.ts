@@ -56,25 +56,32 @@ export function positiveRate(labels: ArrayLike<number>): number {
  */
 export function rocAuc(data: Labelled): number {
   const n = checkLengths(data);
-  const { labels, scores } = data;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const ranks = midranks(data.scores);
   let positives = 0;
   let positiveRankSum = 0;
-  for (let start = 0; start < n;) {
-    let end = start + 1;
-    while (end < n && scores[order[end]] === scores[order[start]]) end++;
-    const averageRank = (start + 1 + end) / 2; // ranks start+1 … end share their mean
-    for (let k = start; k < end; k++) {
-      if (labels[order[k]] === 1) {
-        positives++;
-        positiveRankSum += averageRank;
-      }
+  for (let i = 0; i < n; i++) {
+    if (data.labels[i] === 1) {
+      positives++;
+      positiveRankSum += ranks[i];
     }
-    start = end;
   }
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) return NaN;
   return (positiveRankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/** Ranks 1…n of `values` ascending; tied values share their mean rank. */
+export function midranks(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+  const ranks = new Float64Array(n);
+  for (let start = 0; start < n;) {
+    let end = start + 1;
+    while (end < n && values[order[end]] === values[order[start]]) end++;
+    for (let k = start; k < end; k++) ranks[order[k]] = (start + 1 + end) / 2;
+    start = end;
+  }
+  return ranks;
 }
 
 /** Brier score: mean squared difference between score and label. */

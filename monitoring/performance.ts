@@ -32,6 +32,7 @@ import {
   costOf,
   type Labelled,
   logLoss,
+  midranks,
   positiveRate,
   rocAuc,
 } from "./classification_metrics.ts";
@@ -202,20 +203,6 @@ export interface PerformanceWindow {
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
-
-/** 1-based ranks with ties sharing their mean rank (midranks). */
-export function midranks(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
-  const ranks = new Float64Array(n);
-  for (let start = 0; start < n;) {
-    let end = start + 1;
-    while (end < n && values[order[end]] === values[order[start]]) end++;
-    for (let k = start; k < end; k++) ranks[order[k]] = (start + 1 + end) / 2;
-    start = end;
-  }
-  return ranks;
-}
 
 /** ROC AUC and its DeLong variance. */
 export interface DeLongResult {

@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { CostMatrix, EvalMetrics } from "../api/scoring/model_meta.ts";
-import { evaluateClassifier, rocAuc } from "./classification_metrics.ts";
+import { evaluateClassifier, midranks, rocAuc } from "./classification_metrics.ts";
 import {
   aucInterval,
   calibrationBins,
   deLong,
   evaluatePerformance,
   expectedRocAuc,
-  midranks,
   performanceByWindow,
   type PredictionOutcome,
 } from "./performance.ts";
