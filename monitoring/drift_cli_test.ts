@@ -11,6 +11,7 @@ import { simulateTraffic } from "../scripts/simulate_traffic.ts";
 import type { DriftReport } from "./drift_report.ts";
 import { writeReferenceSample } from "./drift_test_helpers.ts";
 import type { DriftSpec } from "./drift_injection.ts";
+import { type DenoRun, runDenoScript } from "../api/testing/run_deno.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const dir = await Deno.makeTempDir({ prefix: "drift_cli_test_" });
@@ -41,28 +42,16 @@ async function trafficDb(n: number, drift: DriftSpec[] = []): Promise<string> {
   return dbPath;
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI with the permissions of its deno task, narrowed to the temp dir. */
-async function drift(...args: string[]): Promise<Run> {
-  const out = await new Deno.Command("deno", {
-    args: [
-      "run",
+function drift(...args: string[]): Promise<DenoRun> {
+  return runDenoScript("monitoring/drift_cli.ts", args, {
+    permissions: [
       `--allow-read=${dir}`,
       `--allow-write=${dir}`,
       "--allow-env=DB_PATH,ARTIFACTS_DIR",
-      "monitoring/drift_cli.ts",
-      ...args,
     ],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  });
 }
 
 const common = (db: string, out = join(dir, "report.json")) => [
@@ -77,7 +66,7 @@ const common = (db: string, out = join(dir, "report.json")) => [
 ];
 
 /** One line on stderr, prefixed, no stack trace. */
-function assertOneLineError(run: Run, pattern: RegExp): void {
+function assertOneLineError(run: DenoRun, pattern: RegExp): void {
   const lines = run.stderr.trim().split("\n");
   equal(lines.length, 1, run.stderr);
   match(lines[0], pattern);

@@ -12,6 +12,7 @@ import { openStore, type StoredPrediction } from "../api/store/mod.ts";
 import { UsageError } from "../monitoring/cli_args.ts";
 import { DriftSpecError } from "../monitoring/drift_injection.ts";
 import { parseSimulateArgs, type SimulateOptions, simulateTraffic } from "./simulate_traffic.ts";
+import { runDenoScript } from "../api/testing/run_deno.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const dir = await Deno.makeTempDir({ prefix: "simulate_test_" });
@@ -152,21 +153,15 @@ Deno.test("simulateTraffic: a drift spec that does not fit the schema is a Drift
   match((error as Error).message, /Home is categorical/);
 });
 
-async function simulate(...args: string[]) {
-  const out = await new Deno.Command("deno", {
-    args: [
-      "run",
+function simulate(...args: string[]) {
+  return runDenoScript("scripts/simulate_traffic.ts", args, {
+    permissions: [
       `--allow-read=${ROOT}data,${ROOT}node_modules,${dir}`,
       `--allow-write=${dir}`,
       "--allow-env=DB_PATH,ARTIFACTS_DIR",
-      "scripts/simulate_traffic.ts",
-      ...args,
     ],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  });
 }
 
 Deno.test("simulate CLI: exit 0 when done, 2 on bad usage, 1 on errors, one-line messages", async () => {
