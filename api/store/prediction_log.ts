@@ -41,7 +41,6 @@ export const PREDICTION_COLUMNS = [
   "input_json",
   "reasons_json",
 ] as const satisfies readonly (keyof PredictionRecord)[];
-const COLUMNS = PREDICTION_COLUMNS;
 
 /**
  * Returns a function that inserts rows in one transaction, with their
@@ -52,7 +51,9 @@ export function createPredictionInserter(
   db: DatabaseSync,
 ): (rows: readonly PredictionRecord[]) => void {
   const insert = db.prepare(
-    `INSERT INTO predictions (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+    `INSERT INTO predictions (${PREDICTION_COLUMNS.join(", ")}) VALUES (${
+      PREDICTION_COLUMNS.map(() => "?").join(", ")
+    })`,
   );
   const addToRollup = createMinuteRollupWriter(db);
   return (rows) =>
@@ -101,7 +102,7 @@ export function iteratePredictions(
   query: PredictionQuery = {},
 ): IterableIterator<StoredPrediction> {
   const { sql, params } = whereClause(query);
-  const cols = `id, ${COLUMNS.join(", ")}`;
+  const cols = `id, ${PREDICTION_COLUMNS.join(", ")}`;
   const text = query.limit === undefined
     ? `SELECT ${cols} FROM predictions ${sql} ORDER BY id`
     : `SELECT * FROM (SELECT ${cols} FROM predictions ${sql} ORDER BY id DESC LIMIT ?) ORDER BY id`;
@@ -120,6 +121,8 @@ export function countPredictions(db: DatabaseSync, query: PredictionQuery = {}):
 
 /** All rows logged under one request id (a batch logs one id per row). */
 export function findByRequestId(db: DatabaseSync, requestId: string): StoredPrediction[] {
-  return db.prepare(`SELECT id, ${COLUMNS.join(", ")} FROM predictions WHERE request_id = ?`)
+  return db.prepare(
+    `SELECT id, ${PREDICTION_COLUMNS.join(", ")} FROM predictions WHERE request_id = ?`,
+  )
     .all(requestId) as unknown as StoredPrediction[];
 }
