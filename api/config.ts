@@ -1,7 +1,9 @@
 /**
- * Service configuration: every setting comes from one environment variable,
- * read and validated here and nowhere else. The README's configuration table
- * mirrors {@link CONFIG_VARS}.
+ * Service configuration: one table, {@link CONFIG}, names every environment
+ * variable with its default, meaning, validation and the field it fills. The
+ * zod schema, the {@link Config} type, the README's configuration table
+ * (`scripts/config_table.ts`) and the `--allow-env` lists of the `start` and
+ * `dev` tasks all come from it (and tests hold them to it).
  *
  * @module
  */
@@ -23,157 +25,162 @@ const keyList = (variable: string) =>
     }
   });
 
-/** A variable: its default (as it would be in the environment), meaning, and whether it is secret. */
+/** One variable: the field it fills, its default (as text), meaning, validation, secrecy. */
 export interface ConfigVarSpec {
+  key: string;
   default: string;
   doc: string;
+  schema: z.ZodType<unknown, string>;
   /** Never echoed in error messages or logs. */
   secret?: boolean;
 }
 
 /**
- * Environment variables, their defaults and meaning. Defaults are strings, as
- * they would be in the environment, and go through the same validation.
+ * Every environment variable the service reads. Defaults are strings, as they
+ * would be in the environment, and go through the same validation.
  */
-export const CONFIG_VARS = {
-  PORT: { default: "8000", doc: "TCP port to listen on (the container sets 7860)." },
-  HOST: { default: "127.0.0.1", doc: "Interface to bind; 0.0.0.0 in the container." },
-  ARTIFACTS_DIR: { default: "artifacts", doc: "Directory with model.onnx and model_meta.json." },
+export const CONFIG = {
+  PORT: {
+    key: "port",
+    default: "8000",
+    doc: "TCP port to listen on (the container sets 7860).",
+    schema: int(0, 65535),
+  },
+  HOST: {
+    key: "host",
+    default: "127.0.0.1",
+    doc: "Interface to bind; 0.0.0.0 in the container.",
+    schema: z.string().min(1),
+  },
+  ARTIFACTS_DIR: {
+    key: "artifactsDir",
+    default: "artifacts",
+    doc: "Directory with model.onnx and model_meta.json.",
+    schema: z.string().min(1),
+  },
   DB_PATH: {
+    key: "dbPath",
     default: "data/predictions.sqlite",
     doc: "SQLite audit log; created with its directory on first run.",
+    schema: z.string().min(1),
   },
   DB_FALLBACK_PATH: {
+    key: "dbFallbackPath",
     default: "",
     doc: "Used instead of DB_PATH (with a warning on /health and the site) when DB_PATH's " +
       "directory does not exist or is not writable; empty = no fallback, fail at start.",
+    schema: z.string(),
   },
   DB_SYNCHRONOUS: {
+    key: "dbSynchronous",
     default: "FULL",
     doc: "SQLite synchronous level: FULL (an acknowledged prediction survives power loss) or " +
       "NORMAL (survives a process crash only).",
+    schema: z.enum(["FULL", "NORMAL"]),
   },
   STRICT_INPUT: {
+    key: "strictInput",
     default: "1",
     doc: "1: every feature key must be present (null = missing). 0: absent keys count as missing.",
+    schema: flag,
   },
-  MAX_BATCH_ROWS: { default: "1000", doc: "Most rows accepted by /predict_batch (413 above)." },
-  MAX_BODY_BYTES: { default: "1048576", doc: "Largest request body accepted (413 above)." },
-  REQUEST_TIMEOUT_MS: { default: "10000", doc: "Longest time a request may take (504 after)." },
+  MAX_BATCH_ROWS: {
+    key: "maxBatchRows",
+    default: "1000",
+    doc: "Most rows accepted by /predict_batch (413 above).",
+    schema: int(1, 100_000),
+  },
+  MAX_BODY_BYTES: {
+    key: "maxBodyBytes",
+    default: "1048576",
+    doc: "Largest request body accepted (413 above).",
+    schema: int(1024, 512 * 1024 * 1024),
+  },
+  REQUEST_TIMEOUT_MS: {
+    key: "requestTimeoutMs",
+    default: "10000",
+    doc: "Longest time a request may take (504 after).",
+    schema: int(10, 600_000),
+  },
   MAX_CONCURRENT_REQUESTS: {
+    key: "maxConcurrentRequests",
     default: "256",
     doc: "Requests handled at once; more are shed with 503 + Retry-After.",
+    schema: int(1, 1_000_000),
   },
   RATE_LIMIT_PER_MINUTE: {
+    key: "rateLimitPerMinute",
     default: "0",
     doc: "Requests per minute per API key (per client address in open mode) on the scoring " +
       "routes; 429 above. 0 = no limit.",
+    schema: int(0, 100_000_000),
   },
   TRUST_PROXY: {
+    key: "trustProxy",
     default: "0",
     doc: "1: take the client address from X-Forwarded-For (only behind a trusted proxy).",
+    schema: flag,
   },
   API_KEYS: {
+    key: "apiKeys",
     default: "",
     secret: true,
     doc: `Comma-separated keys for /predict, /predict_batch and /feedback (≥ ${MIN_KEY_LENGTH} ` +
       "chars each). With neither API_KEYS nor ADMIN_KEYS set, the service runs open.",
+    schema: keyList("API_KEYS"),
   },
   ADMIN_KEYS: {
+    key: "adminKeys",
     default: "",
     secret: true,
     doc: "Comma-separated keys for everything, including the site (/monitor) and /metrics.",
+    schema: keyList("ADMIN_KEYS"),
   },
   SESSION_SECRET: {
+    key: "sessionSecret",
     default: "",
     secret: true,
     doc: "Signs site session cookies (≥ 32 chars); empty = random per process (a restart logs " +
       "everyone out).",
+    schema: z.string().refine((s) => s === "" || s.length >= 32, "must be ≥ 32 characters"),
   },
   RETENTION_DAYS: {
+    key: "retentionDays",
     default: "0",
     doc: "Delete predictions older than this many days (checked hourly); 0 = keep forever.",
+    schema: int(0, 36_500),
   },
   LOG_FLUSH_MS: {
+    key: "logFlushMs",
     default: "0",
     doc: "Group commit: longest wait before queued log rows are committed " +
       "(0 = at the end of the event-loop turn).",
+    schema: int(0, 1000),
   },
-  LOG_MAX_ROWS: { default: "512", doc: "Group commit: commit as soon as this many rows wait." },
-  LOG_WRITER: {
-    default: "inline",
-    doc: "inline: commits run on the request thread, between event-loop turns (lowest latency). " +
-      "worker: on a writer thread, so the fsync never blocks requests (higher batch throughput, " +
-      "higher single-request latency; see the README's performance section).",
+  LOG_MAX_ROWS: {
+    key: "logMaxRows",
+    default: "512",
+    doc: "Group commit: commit as soon as this many rows wait.",
+    schema: int(1, 100_000),
   },
-  SCORE_COALESCE: {
-    default: "1",
-    doc:
-      "1: rows of concurrent requests share one ONNX run. 0: one run per request (bench baseline).",
-  },
-  ORT_THREADS: { default: "1", doc: "onnxruntime-web WASM threads (1 or 2)." },
 } as const satisfies Record<string, ConfigVarSpec>;
 
+type Table = typeof CONFIG;
+
 /** Names of the variables the service reads. */
-export type ConfigVar = keyof typeof CONFIG_VARS;
+export type ConfigVar = keyof Table;
 
-const ConfigSchema = z.object({
-  PORT: int(0, 65535),
-  HOST: z.string().min(1),
-  ARTIFACTS_DIR: z.string().min(1),
-  DB_PATH: z.string().min(1),
-  DB_FALLBACK_PATH: z.string(),
-  DB_SYNCHRONOUS: z.enum(["FULL", "NORMAL"]),
-  STRICT_INPUT: flag,
-  MAX_BATCH_ROWS: int(1, 100_000),
-  MAX_BODY_BYTES: int(1024, 512 * 1024 * 1024),
-  REQUEST_TIMEOUT_MS: int(10, 600_000),
-  MAX_CONCURRENT_REQUESTS: int(1, 1_000_000),
-  RATE_LIMIT_PER_MINUTE: int(0, 100_000_000),
-  TRUST_PROXY: flag,
-  API_KEYS: keyList("API_KEYS"),
-  ADMIN_KEYS: keyList("ADMIN_KEYS"),
-  SESSION_SECRET: z.string().refine((s) => s === "" || s.length >= 32, "must be ≥ 32 characters"),
-  RETENTION_DAYS: int(0, 36_500),
-  LOG_FLUSH_MS: int(0, 1000),
-  LOG_MAX_ROWS: int(1, 100_000),
-  LOG_WRITER: z.enum(["worker", "inline"]),
-  SCORE_COALESCE: flag,
-  ORT_THREADS: int(1, 2),
-});
+/** The validated configuration: one field per variable, named by its `key`. */
+export type Config = {
+  -readonly [V in ConfigVar as Table[V]["key"]]: z.output<Table[V]["schema"]>;
+};
 
-/** The validated configuration. */
-export interface Config {
-  port: number;
-  host: string;
-  artifactsDir: string;
-  dbPath: string;
-  /** Empty: no fallback. */
-  dbFallbackPath: string;
-  dbSynchronous: "FULL" | "NORMAL";
-  strictInput: boolean;
-  maxBatchRows: number;
-  maxBodyBytes: number;
-  requestTimeoutMs: number;
-  maxConcurrentRequests: number;
-  /** 0 = no limit. */
-  rateLimitPerMinute: number;
-  trustProxy: boolean;
-  apiKeys: string[];
-  adminKeys: string[];
-  /** Empty: a random secret per process. */
-  sessionSecret: string;
-  /** 0 = keep forever. */
-  retentionDays: number;
-  logFlushMs: number;
-  logMaxRows: number;
-  logWriter: "worker" | "inline";
-  scoreCoalesce: boolean;
-  ortThreads: number;
-}
+const ConfigSchema = z.object(
+  Object.fromEntries(Object.entries(CONFIG).map(([name, spec]) => [name, spec.schema])),
+);
 
 function shown(name: string, value: string): string {
-  const spec: ConfigVarSpec = CONFIG_VARS[name as ConfigVar];
+  const spec: ConfigVarSpec = CONFIG[name as ConfigVar];
   return spec?.secret ? `${name}=<redacted>` : `${name}=${JSON.stringify(value)}`;
 }
 
@@ -186,7 +193,7 @@ export function loadConfig(
   getEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Config {
   const raw = Object.fromEntries(
-    Object.entries(CONFIG_VARS).map(([name, spec]) => [name, getEnv(name) ?? spec.default]),
+    Object.entries(CONFIG).map(([name, spec]) => [name, getEnv(name) ?? spec.default]),
   );
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -196,29 +203,11 @@ export function loadConfig(
     });
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
-  const v = parsed.data;
-  return {
-    port: v.PORT,
-    host: v.HOST,
-    artifactsDir: v.ARTIFACTS_DIR,
-    dbPath: v.DB_PATH,
-    dbFallbackPath: v.DB_FALLBACK_PATH,
-    dbSynchronous: v.DB_SYNCHRONOUS,
-    strictInput: v.STRICT_INPUT,
-    maxBatchRows: v.MAX_BATCH_ROWS,
-    maxBodyBytes: v.MAX_BODY_BYTES,
-    requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
-    maxConcurrentRequests: v.MAX_CONCURRENT_REQUESTS,
-    rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
-    trustProxy: v.TRUST_PROXY,
-    apiKeys: v.API_KEYS,
-    adminKeys: v.ADMIN_KEYS,
-    sessionSecret: v.SESSION_SECRET,
-    retentionDays: v.RETENTION_DAYS,
-    logFlushMs: v.LOG_FLUSH_MS,
-    logMaxRows: v.LOG_MAX_ROWS,
-    logWriter: v.LOG_WRITER,
-    scoreCoalesce: v.SCORE_COALESCE,
-    ortThreads: v.ORT_THREADS,
-  };
+  const values = parsed.data as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(CONFIG).map(([name, spec]) => [spec.key, values[name]]),
+  ) as Config;
 }
+
+/** Every variable at its default: the configuration of a fresh, local, open service. */
+export const DEFAULT_CONFIG: Readonly<Config> = loadConfig(() => undefined);

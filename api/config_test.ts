@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { CONFIG_VARS, loadConfig } from "./config.ts";
+import { CONFIG, DEFAULT_CONFIG, loadConfig } from "./config.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
 Deno.test("defaults apply when nothing is set", () => {
   const config = loadConfig(env({}));
-  assert.equal(config.port, Number(CONFIG_VARS.PORT.default));
-  assert.equal(config.dbPath, CONFIG_VARS.DB_PATH.default);
+  assert.equal(config.port, Number(CONFIG.PORT.default));
+  assert.equal(config.dbPath, CONFIG.DB_PATH.default);
   assert.equal(config.strictInput, true);
   assert.equal(config.dbSynchronous, "FULL");
 });
@@ -44,8 +44,16 @@ Deno.test("API keys are parsed, and secrets never appear in error messages", () 
   );
 });
 
-Deno.test("the start task allows every variable the service reads, and no other", async () => {
+Deno.test("the start and dev tasks allow every variable the service reads, and no other", async () => {
   const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks;
-  const allowed = /--allow-env=([A-Z_,]+)/.exec(tasks.start)![1].split(",").sort();
-  assert.deepEqual(allowed, Object.keys(CONFIG_VARS).sort());
+  for (const task of ["start", "dev"]) {
+    const allowed = /--allow-env=([A-Z_,]+)/.exec(tasks[task])![1].split(",").sort();
+    assert.deepEqual(allowed, Object.keys(CONFIG).sort(), task);
+  }
+});
+
+Deno.test("every variable fills its own field, and the defaults pass their own validation", () => {
+  const keys = Object.values(CONFIG).map((spec) => spec.key);
+  assert.equal(new Set(keys).size, keys.length);
+  assert.deepEqual(Object.keys(DEFAULT_CONFIG).sort(), [...keys].sort());
 });

@@ -37,11 +37,6 @@ export interface MicroBatcherOptions extends MicroBatcherEvents {
    * `setTimeout` costs 1–4 ms in Deno).
    */
   maxDelayMs?: number;
-  /**
-   * Let batches run concurrently instead of one at a time. With `maxItems: 1`
-   * every submission runs at once on its own: no batching (a baseline).
-   */
-  concurrent?: boolean;
 }
 
 /** The batcher. */
@@ -109,7 +104,7 @@ export function createMicroBatcher<I, O>(
   function flush(): void {
     scheduled?.cancel();
     scheduled = undefined;
-    if ((running.size > 0 && !options.concurrent) || queue.length === 0) return;
+    if (running.size > 0 || queue.length === 0) return;
     const items = queue;
     const batch = waiters;
     queue = [];

@@ -54,15 +54,6 @@ Deno.test("one batch runs at a time; items arriving meanwhile form the next batc
   assert.deepEqual(await Promise.all([c, d]), [[30], [40, 50]]);
 });
 
-Deno.test("concurrent mode with maxItems 1 runs every submission at once, unbatched", async () => {
-  const { batches, process } = controlledProcess();
-  const batcher = createMicroBatcher(process, { maxItems: 1, concurrent: true });
-  const p = [batcher.submit([1]), batcher.submit([2]), batcher.submit([3])];
-  assert.deepEqual(batches.map((x) => x.items), [[1], [2], [3]]);
-  batches.forEach((x) => x.finish());
-  assert.deepEqual(await Promise.all(p), [[10], [20], [30]]);
-});
-
 Deno.test("a failed batch rejects all its callers and the next batch still runs", async () => {
   const { batches, process } = controlledProcess();
   const failures: number[] = [];

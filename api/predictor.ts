@@ -5,11 +5,12 @@
  * @module
  */
 import type { Features, FeatureValue } from "./scoring/feature_vector.ts";
-import { decide, type Decision, type ScoringModel } from "./scoring/model.ts";
+import { type ScoringModel } from "./scoring/model.ts";
 import type { PredictionRecord, Store } from "./store/mod.ts";
 import { StoreWriteError } from "./store/mod.ts";
-import { ProblemError } from "./problem.ts";
+import { ProblemError } from "./http/problem.ts";
 import type { Explainer, ReasonCode } from "./scoring/reason_codes.ts";
+import { decide, type Decision } from "./scoring/model_meta.ts";
 
 /** What a caller gets back for one row. */
 export interface PredictionResult {

@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { MISSING_LABEL, UNSEEN_LABEL } from "./binning.ts";
 import { createDriftAccumulator } from "./drift_accumulator.ts";
-import { loggedRow, sampleRows, TWO_FEATURES } from "./drift_test_helpers.ts";
+import { loggedRow, sampleRows, TWO_FEATURES } from "./testing/drift_helpers.ts";
 import { buildReferenceProfile } from "./reference_profile.ts";
 
 const reference = sampleRows(3000, { seed: 1 });

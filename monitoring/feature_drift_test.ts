@@ -2,7 +2,7 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { numericBinning } from "./binning.ts";
 import { featureDrift, psiSection } from "./feature_drift.ts";
 import type { FeatureReference } from "./reference_profile.ts";
-import { TWO_FEATURES } from "./drift_test_helpers.ts";
+import { TWO_FEATURES } from "./testing/drift_helpers.ts";
 
 const ref: FeatureReference = {
   spec: TWO_FEATURES[0],

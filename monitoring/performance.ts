@@ -23,8 +23,7 @@
  *
  * @module
  */
-import type { Decision } from "../api/scoring/model.ts";
-import type { CostMatrix, EvalMetrics } from "../api/scoring/model_meta.ts";
+import type { CostMatrix, Decision, EvalMetrics } from "../api/scoring/model_meta.ts";
 import {
   brierScore,
   type Confusion,

@@ -7,8 +7,7 @@
  * @module
  */
 import type { Features } from "../api/scoring/feature_vector.ts";
-import type { FeatureSpec } from "../api/scoring/model_meta.ts";
-import { decide } from "../api/scoring/model.ts";
+import { decide, type FeatureSpec } from "../api/scoring/model_meta.ts";
 import {
   bucketCount,
   bucketOf,

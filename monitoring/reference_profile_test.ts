@@ -1,6 +1,6 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { MISSING_LABEL, UNSEEN_LABEL } from "./binning.ts";
-import { TWO_FEATURES } from "./drift_test_helpers.ts";
+import { TWO_FEATURES } from "./testing/drift_helpers.ts";
 import { buildReferenceProfile } from "./reference_profile.ts";
 
 const rows = [

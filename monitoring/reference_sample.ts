@@ -1,14 +1,21 @@
 /**
- * Reads the drift reference sample (`data/reference/reference_sample.csv`,
- * written by the training task): the feature columns in the credit-data CSV
- * conventions plus `proba_default`, the row's out-of-fold model score.
+ * The drift reference sample (`reference_sample.csv`), written by the training
+ * and import tasks and read by drift monitoring: every reference row in the
+ * shape the API receives as `features` (feature columns in metadata order,
+ * missing written as `NA`) plus `proba_default`, the row's model score —
+ * out-of-fold for a model trained here: in-sample scores are optimistic, and
+ * the score-drift monitor would then fire on clean traffic.
  *
  * @module
  */
 import {
+  type CsvRecord,
   type CsvTable,
+  featuresToCsvValues,
+  formatCsvLine,
   parseNumericField,
   readCsvFile,
+  recordToFeatures,
   tableToFeatures,
 } from "../api/scoring/feature_csv.ts";
 import type { FeatureSpec } from "../api/scoring/model_meta.ts";
@@ -59,4 +66,26 @@ export async function readReferenceSample(
   } catch (err) {
     throw new Error(`${path}: ${(err as Error).message}`);
   }
+}
+
+/** Decimals written for scores (fixed, so the file is byte-stable). */
+export const SCORE_DECIMALS = 6;
+
+/** The reference sample as CSV text (header + one line per record). */
+export function referenceSampleCsv(
+  records: readonly CsvRecord[],
+  options: { specs: readonly FeatureSpec[]; scores: ArrayLike<number> },
+): string {
+  const { specs, scores } = options;
+  if (scores.length !== records.length) {
+    throw new RangeError(`${records.length} records but ${scores.length} scores`);
+  }
+  const lines = [formatCsvLine([...specs.map((s) => s.name), SCORE_COLUMN])];
+  records.forEach((record, i) => {
+    const features = recordToFeatures(record, specs, { row: i + 1 });
+    lines.push(
+      formatCsvLine([...featuresToCsvValues(features, specs), scores[i].toFixed(SCORE_DECIMALS)]),
+    );
+  });
+  return `${lines.join("\n")}\n`;
 }

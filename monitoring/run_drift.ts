@@ -13,8 +13,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { readModelMeta } from "../api/scoring/model.ts";
-import type { ModelMeta } from "../api/scoring/model_meta.ts";
+import { type ModelMeta, readModelMeta } from "../api/scoring/model_meta.ts";
 import { openStore, type PredictionQuery, type Store } from "../api/store/mod.ts";
 import { sortBySeverity } from "./alerts.ts";
 import { createDriftAccumulator } from "./drift_accumulator.ts";
@@ -22,6 +21,9 @@ import { computePerformance, performanceAlerts } from "./run_performance.ts";
 import type { DriftReport, DriftReportOptions } from "./drift_report.ts";
 import { buildReferenceProfile, type ReferenceProfile } from "./reference_profile.ts";
 import { readReferenceSample } from "./reference_sample.ts";
+
+/** Default number of most recent predictions compared. */
+export const DEFAULT_LIMIT = 2000;
 
 /** Where the reference comes from. */
 export interface DriftReferenceOptions {

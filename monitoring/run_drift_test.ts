@@ -1,7 +1,7 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { openStore } from "../api/store/mod.ts";
-import { loggedRow, sampleRows, TWO_FEATURES } from "./drift_test_helpers.ts";
+import { loggedRow, sampleRows, TWO_FEATURES } from "./testing/drift_helpers.ts";
 import { buildReferenceProfile } from "./reference_profile.ts";
 import { computeDrift, openStoreForReading } from "./run_drift.ts";
 

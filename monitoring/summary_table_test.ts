@@ -1,6 +1,6 @@
 import { match, ok } from "node:assert/strict";
 import { createDriftAccumulator } from "./drift_accumulator.ts";
-import { loggedRow, sampleRows, TWO_FEATURES } from "./drift_test_helpers.ts";
+import { loggedRow, sampleRows, TWO_FEATURES } from "./testing/drift_helpers.ts";
 import { buildReferenceProfile } from "./reference_profile.ts";
 import { evaluatePerformance } from "./performance.ts";
 import { formatDriftSummary } from "./summary_table.ts";

@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { parseFlags } from "../monitoring/cli_args.ts";
+import { parseFlags } from "./lib/flags.ts";
 import { batchBodies, loadBenchRows, predictBodies } from "./bench/bodies.ts";
 import {
   chooseGenerator,

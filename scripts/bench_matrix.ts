@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { parseFlags } from "../monitoring/cli_args.ts";
+import { parseFlags } from "./lib/flags.ts";
 import { loadBenchRows, predictBodies } from "./bench/bodies.ts";
 import {
   chooseGenerator,

@@ -111,7 +111,7 @@ git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "$ROOT is 
     tar --null -T - -cf - | tar -C "$CONTEXT" -xf -
 ) || die "copying the build context"
 echo "$(find "$CONTEXT" -type f | wc -l) files"
-for f in deno.json deno.lock api/main.ts artifacts/model_meta.json; do
+for f in deno.json deno.lock main.ts artifacts/model_meta.json; do
   [ -f "$CONTEXT/$f" ] || die "$f is not in the build context (check .dockerignore)"
 done
 

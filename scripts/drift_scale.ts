@@ -19,12 +19,10 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { writeFixtureModel } from "../api/testing/fixture_model.ts";
 import { openStore } from "../api/store/mod.ts";
-import { parseIntegerFlag } from "../monitoring/cli_args.ts";
-import { writeReferenceSample } from "../monitoring/drift_test_helpers.ts";
-import { createProgress } from "../monitoring/progress.ts";
-import { simulateTraffic } from "./simulate_traffic.ts";
+import { parseIntegerFlag } from "./lib/flags.ts";
+import { createProgress } from "./lib/progress.ts";
+import { simulateTraffic } from "./simulate.ts";
 
 const TARGET_SECONDS = 10;
 const TARGET_RSS_MB = 300;
@@ -43,23 +41,6 @@ export function parseGnuTime(stderr: string): { seconds: number; rssMb: number }
   if (!wall || !rss) return null;
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
   return { seconds, rssMb: Number(rss[1]) / 1024 };
-}
-
-async function ensureReference(dir: string): Promise<{ artifactsDir: string; reference: string }> {
-  const reference = "data/reference/reference_sample.csv";
-  if (existsSync("artifacts/model_meta.json") && existsSync(reference)) {
-    return { artifactsDir: "artifacts", reference };
-  }
-  console.log("real artifacts not found: using the fixture model");
-  const artifactsDir = join(dir, "artifacts");
-  await Deno.mkdir(artifactsDir, { recursive: true });
-  await writeFixtureModel(artifactsDir);
-  const fixtureReference = join(dir, "reference.csv");
-  await writeReferenceSample(fixtureReference, {
-    artifactsDir,
-    sourcePath: "data/credit_data/train.csv",
-  });
-  return { artifactsDir, reference: fixtureReference };
 }
 
 async function rowCount(dbPath: string): Promise<number> {
@@ -84,7 +65,7 @@ async function measureDrift(
     `--allow-read=${readDirs.join(",")}`,
     `--allow-write=${writeDir}`,
     "--allow-env=DB_PATH,ARTIFACTS_DIR",
-    "monitoring/drift_cli.ts",
+    "scripts/drift.ts",
     ...args,
   ];
   const env = { NO_COLOR: "1" };
@@ -124,7 +105,8 @@ async function main(): Promise<number> {
     : parseIntegerFlag("rows", values.rows, { min: 1 });
   const dir = await Deno.makeTempDir({ prefix: "drift_scale_" });
   try {
-    const { artifactsDir, reference } = await ensureReference(dir);
+    const artifactsDir = "artifacts";
+    const reference = "data/reference/reference_sample.csv";
     const dbPath = values.db ?? join(dir, "predictions.sqlite");
     const existing = await rowCount(dbPath);
     if (existing < rows) {

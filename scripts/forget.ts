@@ -15,7 +15,7 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { CONFIG_VARS } from "../api/config.ts";
+import { CONFIG } from "../api/config.ts";
 import { openDatabase } from "../api/store/database.ts";
 import { deleteByRequestId } from "../api/store/retention.ts";
 
@@ -56,7 +56,7 @@ export function runForget(args: readonly string[], io: ForgetIo = defaultIo): nu
     io.error(`forget: --request-id is required\n${USAGE}`);
     return 1;
   }
-  const path = values.db ?? io.getEnv("DB_PATH") ?? CONFIG_VARS.DB_PATH.default;
+  const path = values.db ?? io.getEnv("DB_PATH") ?? CONFIG.DB_PATH.default;
   if (!existsSync(path)) {
     io.error(`forget: no audit database at ${path} (pass --db or set DB_PATH)`);
     return 1;

@@ -20,7 +20,6 @@ import * as ort from "onnxruntime-web";
 import { brierScore, rocAuc } from "../monitoring/classification_metrics.ts";
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import { encodeRows } from "../api/scoring/feature_vector.ts";
-import { readModelMeta } from "../api/scoring/model.ts";
 import { decodeEnsemble, encodeEnsemble, ONNX_IO } from "../api/scoring/onnx_tree_codec.ts";
 import { labelsOf } from "./training/pipeline.ts";
 import { intFlag, UsageError } from "./bench/cli_common.ts";
@@ -32,6 +31,7 @@ import {
   truncateEnsemble,
   type V5Precision,
 } from "./bench/tree_ensemble_v5.ts";
+import { readModelMeta } from "../api/scoring/model_meta.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -20,10 +20,10 @@ import { parseArgs } from "node:util";
 import * as ortWeb from "onnxruntime-web";
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import { encodeRows } from "../api/scoring/feature_vector.ts";
-import { readModelMeta } from "../api/scoring/model.ts";
 import { intFlag } from "./bench/cli_common.ts";
 import { median } from "./bench/latency_summary.ts";
 import { fmt, markdownTable } from "./bench/report.ts";
+import { readModelMeta } from "../api/scoring/model_meta.ts";
 
 /** The native runtime's npm specifier (kept out of the module graph, see the module doc). */
 export const ORT_NODE_SPECIFIER = ["npm:onnxruntime-node", "1.30.0"].join("@");

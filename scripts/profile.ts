@@ -21,7 +21,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseFlags } from "../monitoring/cli_args.ts";
+import { parseFlags } from "./lib/flags.ts";
 import { batchBodies, loadBenchRows, predictBodies } from "./bench/bodies.ts";
 import {
   chooseGenerator,

@@ -17,8 +17,9 @@ import {
   readCsvFile,
   tableToFeatures,
 } from "../api/scoring/feature_csv.ts";
-import { decide, loadModel } from "../api/scoring/model.ts";
-import { parseFlags, UsageError } from "../monitoring/cli_args.ts";
+import { loadModel } from "../api/scoring/model.ts";
+import { parseFlags, UsageError } from "./lib/flags.ts";
+import { decide } from "../api/scoring/model_meta.ts";
 
 /** Columns the scorer appends. */
 export const OUTPUT_COLUMNS = ["proba_default", "decision"] as const;

@@ -12,11 +12,10 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createApp } from "../api/app.ts";
 import type { Page } from "playwright-core";
 import { loadModel, type ScoringModel } from "../api/scoring/model.ts";
 import { openStore, type Store } from "../api/store/mod.ts";
-import { parseScaleSpec, parseShiftSpec } from "../monitoring/drift_injection.ts";
+import { parseScaleSpec, parseShiftSpec } from "./lib/drift_injection.ts";
 import { DEFAULT_STATIC_DIR } from "../site/context.ts";
 import { readAssetManifest } from "../site/lib/assets.ts";
 import {
@@ -25,9 +24,12 @@ import {
   chromiumStatus,
   launchChromium,
   waitForCharts,
-} from "../site/testing/browser.ts";
-import { creditRows, serveOnLocalhost } from "../site/testing/site_test_kit.ts";
+} from "./lib/browser.ts";
+import { serveOnLocalhost } from "./lib/serve.ts";
+import { creditRows } from "./lib/credit_rows.ts";
 import { fillDemoDatabase, writeSyntheticRequestStats } from "./site_demo_data.ts";
+import { createApp } from "../main.ts";
+import { DEFAULT_CONFIG } from "../api/config.ts";
 
 /** Pages shot, with the uPlot charts to wait for. */
 const PAGES = [
@@ -51,12 +53,7 @@ async function shootLoginPage(
   deps: { model: ScoringModel; store: Store; out: string },
 ): Promise<void> {
   const secured = createApp({
-    config: {
-      strictInput: true,
-      maxBatchRows: 1000,
-      maxBodyBytes: 1 << 20,
-      adminKeys: ["screenshot-admin-key-0001"],
-    },
+    config: { ...DEFAULT_CONFIG, adminKeys: ["screenshot-admin-key-0001"] },
     model: deps.model,
     store: deps.store,
   });
@@ -111,13 +108,13 @@ async function main(args: string[]): Promise<number> {
     const store = openStore(dbPath, { synchronous: "NORMAL" });
     writeSyntheticRequestStats(store.db);
     const app = createApp({
-      config: { strictInput: true, maxBatchRows: 1000, maxBodyBytes: 1 << 20 },
+      config: DEFAULT_CONFIG,
       model,
       store,
     });
     try {
       await using server = serveOnLocalhost(app.fetch);
-      const rows = await creditRows(model, 60);
+      const rows = await creditRows(model.meta.features, 60);
       for (const features of rows) {
         await (await fetch(`${server.url}/predict`, {
           method: "POST",

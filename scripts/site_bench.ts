@@ -17,12 +17,13 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { createApp } from "../api/app.ts";
 import { loadModel } from "../api/scoring/model.ts";
 import { openStore } from "../api/store/mod.ts";
-import { parseScaleSpec } from "../monitoring/drift_injection.ts";
-import { createProgress } from "../monitoring/progress.ts";
+import { parseScaleSpec } from "./lib/drift_injection.ts";
+import { createProgress } from "./lib/progress.ts";
 import { fillDemoDatabase, writeSyntheticRequestStats } from "./site_demo_data.ts";
+import { createApp } from "../main.ts";
+import { DEFAULT_CONFIG } from "../api/config.ts";
 
 /** Median of numbers. */
 export function median(xs: readonly number[]): number {
@@ -75,7 +76,7 @@ async function main(args: string[]): Promise<number> {
     }
     const n = store.count();
     const app = createApp({
-      config: { strictInput: true, maxBatchRows: 1000, maxBodyBytes: 1 << 20 },
+      config: DEFAULT_CONFIG,
       model,
       store,
       site: { drift: { minIntervalMs: 0 } },

@@ -13,11 +13,11 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import { createRequestAggregator } from "../api/middleware/request_stats/aggregator.ts";
+import { createRequestAggregator } from "../api/metrics/request_aggregator.ts";
 import { createRequestMinuteWriter } from "../api/store/request_minutes.ts";
-import type { DriftSpec } from "../monitoring/drift_injection.ts";
+import type { DriftSpec } from "./lib/drift_injection.ts";
 import { type Random, seededRandom } from "../monitoring/seeded_random.ts";
-import { simulateTraffic } from "./simulate_traffic.ts";
+import { simulateTraffic } from "./simulate.ts";
 
 /** Options for {@link fillDemoDatabase}. */
 export interface DemoDataOptions {

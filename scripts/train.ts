@@ -14,10 +14,10 @@
  */
 import cliProgress from "cli-progress";
 import { dirname, join } from "node:path";
-import { META_FILE } from "../api/scoring/model.ts";
 import { buildArtifacts, ONNX_FILE } from "./training/artifacts.ts";
 import type { Progress } from "./training/pipeline.ts";
 import { TRAIN_CONFIG } from "./training/train_config.ts";
+import { META_FILE } from "../api/scoring/model_meta.ts";
 
 /** Name of the generated model card in the artifacts directory. */
 export const MODEL_CARD_FILE = "MODEL_CARD.md";

@@ -24,7 +24,7 @@ import {
   launchChromium,
   waitForCharts,
   watchErrors,
-} from "./testing/browser.ts";
+} from "../scripts/lib/browser.ts";
 import {
   createSiteTestApp,
   scoredRecords,

@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { createKeyRing, type KeyRing } from "../api/auth/api_keys.ts";
-import { createSessionCodec, type SessionCodec } from "../api/auth/session.ts";
+import type { KeyRing } from "../api/auth/api_keys.ts";
+import type { SessionCodec } from "../api/auth/session.ts";
 import { createProcessSampler, type ProcessUsage } from "../api/metrics/process_usage.ts";
 import type { Predictor } from "../api/predictor.ts";
 import type { ModelMeta } from "../api/scoring/model_meta.ts";
@@ -19,8 +18,8 @@ import { createDriftReader, type LatestDrift } from "./lib/drift.ts";
 import { createPerformanceReader, type PerformanceReader } from "./lib/performance.ts";
 import { createReferenceLoader, type SiteReference } from "./lib/reference.ts";
 
-/** Dependencies of `createSite`. */
-export interface SiteDeps {
+/** Dependencies of `createSite`: the services it shares with the API, and its options. */
+export interface SiteDeps extends SiteOptions {
   meta: ModelMeta;
   store: Store;
   /** The app's scoring path: the score form logs through it like any prediction. */
@@ -29,6 +28,16 @@ export interface SiteDeps {
   requestStats?: { flush(): void };
   /** Wall clock (tests pin it). */
   now?: () => Date;
+  /** The app's API keys: with admin keys the site needs an admin identity. */
+  ring: KeyRing;
+  /** Issues and checks session and CSRF tokens. */
+  sessions: SessionCodec;
+  /** Reason codes for logged rows stored without them. */
+  explainer?: Pick<Explainer, "explainRows">;
+}
+
+/** The site's own settings (defaults suit the service; tests and tools change them). */
+export interface SiteOptions {
   /** Where the site is mounted. Default `/monitor`. */
   basePath?: string;
   /** Reference sample CSV. Default `data/reference/reference_sample.csv`. */
@@ -46,17 +55,6 @@ export interface SiteDeps {
   };
   /** Static files (favicon, stylesheet, `build/`). Default `site/static`. */
   staticDir?: string;
-  /**
-   * The app's API keys: with admin keys the site needs an admin identity
-   * (session cookie or `Authorization` header). Default: no keys (open mode).
-   */
-  ring?: KeyRing;
-  /** Issues and checks session and CSRF tokens. Default: a codec with a random secret. */
-  sessions?: SessionCodec;
-  /** Text of the open-mode banner (the /health warning). */
-  openModeWarning?: string;
-  /** Reason codes for logged rows stored without them. Default: none (not computed). */
-  explainer?: Pick<Explainer, "explainRows">;
   /** The process's memory and CPU use. Default: sampled here (CPU since the previous view). */
   processUsage?: () => ProcessUsage;
   /** Performance page and alert limits. */
@@ -101,15 +99,10 @@ export interface SiteContext {
   sessions: SessionCodec;
   /** True when no key is configured: the site is open to anyone (and says so). */
   openMode: boolean;
-  openModeWarning: string;
   explainer: Pick<Explainer, "explainRows"> | null;
   processUsage(): ProcessUsage;
   performance: PerformanceReader;
 }
-
-/** The open-mode banner's text when the app passes none. */
-export const DEFAULT_OPEN_MODE_WARNING = "no API_KEYS or ADMIN_KEYS are set: the site and the " +
-  "audit log are open to anyone who can reach this port";
 
 /** The default static directory: `site/static` next to this module. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL("./static", import.meta.url));
@@ -118,7 +111,6 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL("./static", import.meta.
 export function createSiteContext(deps: SiteDeps): SiteContext {
   const base = deps.basePath ?? "/monitor";
   const staticDir = deps.staticDir ?? DEFAULT_STATIC_DIR;
-  const ring = deps.ring ?? createKeyRing({ scoring: [], admin: [] });
   return {
     base,
     meta: deps.meta,
@@ -144,10 +136,9 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
       lastRunMs: null,
       running: false,
     },
-    ring,
-    sessions: deps.sessions ?? createSessionCodec({ secret: randomBytes(32) }),
-    openMode: ring.open,
-    openModeWarning: deps.openModeWarning ?? DEFAULT_OPEN_MODE_WARNING,
+    ring: deps.ring,
+    sessions: deps.sessions,
+    openMode: deps.ring.open,
     explainer: deps.explainer ?? null,
     processUsage: deps.processUsage ?? createProcessSampler({ minIntervalMs: 1000 }),
     performance: createPerformanceReader(deps.store.db, deps.meta, {

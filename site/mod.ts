@@ -22,7 +22,12 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { serveStatic } from "hono/deno";
 import { secureHeaders } from "hono/secure-headers";
-import { createSiteContext, DEFAULT_STATIC_DIR, type SiteDeps } from "./context.ts";
+import {
+  createSiteContext,
+  DEFAULT_STATIC_DIR,
+  type SiteDeps,
+  type SiteOptions,
+} from "./context.ts";
 import { siteAccess } from "./lib/access.ts";
 import { driftRoutes } from "./routes/drift.tsx";
 import { errorHandler, notFoundHandler } from "./routes/errors.tsx";
@@ -35,7 +40,7 @@ import { scoresRoutes } from "./routes/scores.tsx";
 import { staticRoutes } from "./routes/static.ts";
 import type { SiteEnv } from "./site_env.ts";
 
-export type { SiteDeps, SiteEnv };
+export type { SiteDeps, SiteEnv, SiteOptions };
 
 /**
  * Content-Security-Policy of the site: scripts, styles and connections only

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AppVariables } from "../api/app_env.ts";
+import type { AppVariables } from "../api/http/env.ts";
 
 /** Who is looking at a page, as far as rendering cares. */
 export interface Viewer {

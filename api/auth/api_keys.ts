@@ -11,6 +11,10 @@ import { createHash, timingSafeEqual } from "node:crypto";
 /** Shortest key accepted in configuration (a guessable key is no key). */
 export const MIN_KEY_LENGTH = 16;
 
+/** The warning of open mode (no key configured), at start-up, on /health and on the site. */
+export const OPEN_MODE_WARNING = "no API_KEYS or ADMIN_KEYS are set: every endpoint, the site " +
+  "and the audit log are open to anyone who can reach this port";
+
 /** What a recognised key may do. `admin` keys may also score. */
 export type KeyScope = "scoring" | "admin";
 

@@ -9,7 +9,7 @@
  * body?" check; `onError` maps it to 400.)
  */
 import assert from "node:assert/strict";
-import { PROBLEM_MEDIA_TYPE } from "../problem.ts";
+import { PROBLEM_MEDIA_TYPE } from "../http/problem.ts";
 import { createTestApp } from "../testing/test_app.ts";
 
 /** A body that delivers a first chunk, then fails like a dropped connection. */

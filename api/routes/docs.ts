@@ -8,8 +8,8 @@
 import { Hono } from "hono";
 import { join } from "node:path";
 import absolutePath from "swagger-ui-dist/absolute-path.js";
-import type { AppEnv } from "../app_env.ts";
-import { PROBLEM_TYPES, ProblemError, type ProblemType } from "../problem.ts";
+import type { AppEnv } from "../http/env.ts";
+import { PROBLEM_TYPES, ProblemError, type ProblemType } from "../http/problem.ts";
 
 const ASSETS: Record<string, string> = {
   "swagger-ui.css": "text/css; charset=utf-8",

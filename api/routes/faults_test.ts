@@ -1,6 +1,6 @@
 /**
  * The audit log failing under the API: locked (by another connection, by
- * another process), full, query-only, read-only, its writer thread killed.
+ * another process), full, query-only, read-only.
  * In every case: /predict and /predict_batch answer 503 problem+json, ready
  * answers 503, no 200 goes out without its log row — and once the fault is
  * gone the service recovers by itself.
@@ -8,8 +8,7 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Worker } from "node:worker_threads";
-import { PROBLEM_MEDIA_TYPE } from "../problem.ts";
+import { PROBLEM_MEDIA_TYPE } from "../http/problem.ts";
 import { openStore, type Store } from "../store/mod.ts";
 import { deleteOlderThan } from "../store/retention.ts";
 import { spawnLockHolder, waitUntilLocked } from "../testing/lock_holder.ts";
@@ -123,58 +122,6 @@ Deno.test("read-only database: 503 and not ready, nothing logged", async () => {
   } finally {
     await readOnly?.close();
   }
-});
-
-Deno.test("writer thread killed with commits in flight: they fail with 503, the next request restarts it", async () => {
-  const threads: Worker[] = [];
-  let appended = 0;
-  await using t = await createTestApp({
-    store: {
-      writer: "worker",
-      onWriterThread: (w) => threads.push(w),
-      writerRestartDelayMs: 0,
-      busyTimeoutMs: 5000,
-    },
-    // Counts the appends (the prototype keeps the store's getters live).
-    wrapStore: (store) =>
-      Object.assign(Object.create(store), {
-        append: (rows: Parameters<Store["append"]>[0]) => {
-          appended += 1;
-          return store.append(rows);
-        },
-      }),
-  });
-  await assertRecovered(t);
-  appended = 0;
-  // A lock held elsewhere keeps the commits in flight (the writer waits for it) until the kill.
-  const other = new DatabaseSync(t.dbPath);
-  other.exec("BEGIN IMMEDIATE");
-  const ids = Array.from({ length: 6 }, () => nextId("inflight"));
-  const responses = ids.map((id, i) =>
-    i % 2
-      ? t.post("/predict", { features: row0 }, { "x-request-id": id })
-      : t.post("/predict_batch", { rows: [row0, row1] }, { "x-request-id": id })
-  );
-  while (appended < ids.length) await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve)); // the group commit hands the rows over
-  await threads[0].terminate();
-  other.exec("ROLLBACK");
-  other.close();
-  const statuses: number[] = [];
-  for (const [i, res] of (await Promise.all(responses)).entries()) {
-    const logged = [ids[i], `${ids[i]}:0`, `${ids[i]}:1`]
-      .flatMap((id) => t.store.findByRequestId(id));
-    statuses.push(res.status);
-    if (res.status === 200) {
-      assert.equal(logged.length, i % 2 ? 1 : 2, "a 200 has all its rows");
-      await res.body?.cancel();
-    } else {
-      assert.equal((await assertProblem(res, 503)).type, "/problems/log-unavailable");
-    }
-  }
-  assert.ok(statuses.includes(503), `the commits in flight failed: ${statuses}`);
-  await assertRecovered(t);
-  assert.equal(threads.length, 2, "a new writer thread was started");
 });
 
 // The outcome recorder writes through the store's own connection: its SQLite

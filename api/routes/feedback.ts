@@ -7,10 +7,10 @@
  * @module
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../app_env.ts";
-import { ProblemError, problemResponses } from "../problem.ts";
+import type { AppEnv } from "../http/env.ts";
+import { ProblemError, problemResponses } from "../http/problem.ts";
 import type { OutcomeRecord, RecordResult } from "../store/outcomes.ts";
-import { validationHook } from "../validation_hook.ts";
+import { validationHook } from "../http/validation_hook.ts";
 
 /** Dependencies of {@link feedbackRoutes}. */
 export interface FeedbackDeps {

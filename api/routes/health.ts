@@ -5,8 +5,8 @@
  * @module
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../app_env.ts";
-import { ProblemError, problemResponses } from "../problem.ts";
+import type { AppEnv } from "../http/env.ts";
+import { ProblemError, problemResponses } from "../http/problem.ts";
 import type { ModelMeta } from "../scoring/model_meta.ts";
 
 /** Dependencies of {@link healthRoutes}. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/env.ts";
 import type { Metrics } from "../metrics/registry.ts";
 
 /** Builds the metrics route. */

@@ -5,10 +5,10 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Predictor } from "../predictor.ts";
-import { problemResponses } from "../problem.ts";
-import type { Schemas } from "../schemas.ts";
-import type { AppEnv } from "../app_env.ts";
-import { validationHook } from "../validation_hook.ts";
+import { problemResponses } from "../http/problem.ts";
+import type { Schemas } from "../http/schemas.ts";
+import type { AppEnv } from "../http/env.ts";
+import { validationHook } from "../http/validation_hook.ts";
 
 /** Dependencies of {@link predictRoutes}. */
 export interface PredictRouteDeps {

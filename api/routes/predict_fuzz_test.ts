@@ -20,7 +20,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { canonicalFeatures } from "../predictor.ts";
-import { PROBLEM_MEDIA_TYPE } from "../problem.ts";
+import { PROBLEM_MEDIA_TYPE } from "../http/problem.ts";
 import type { Features } from "../scoring/feature_vector.ts";
 import type { FeatureSpec } from "../scoring/model_meta.ts";
 import { createTestApp, TEST_CONFIG, type TestApp } from "../testing/test_app.ts";

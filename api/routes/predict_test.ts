@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fixtureLogOdds } from "../testing/fixture_model.ts";
 import { createTestApp, creditTestRows } from "../testing/test_app.ts";
 import { sigmoid } from "../scoring/tree_ensemble.ts";
-import { PROBLEM_MEDIA_TYPE } from "../problem.ts";
+import { PROBLEM_MEDIA_TYPE } from "../http/problem.ts";
 import type { Store } from "../store/mod.ts";
 import { StoreWriteError } from "../store/mod.ts";
 

@@ -7,7 +7,11 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { z } from "zod";
+
+/** File name of the metadata inside an artifacts directory. */
+export const META_FILE = "model_meta.json";
 
 /** Human-readable reason text for a feature, used by reason codes. */
 export const ReasonTextSchema = z.object({
@@ -143,4 +147,35 @@ export function typicalApplicant(
   meta: Pick<ModelMeta, "features">,
 ): Record<string, number | string> {
   return Object.fromEntries(meta.features.map((f) => [f.name, typicalValue(f)]));
+}
+
+/** A decision on one application. */
+export type Decision = "approve" | "reject";
+
+/** Reject when the probability reaches the threshold. */
+export function decide(probaDefault: number, threshold: number): Decision {
+  return probaDefault >= threshold ? "reject" : "approve";
+}
+
+/** Reads a file of an artifacts directory; the Error names the file and the problem. */
+export async function readArtifact(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (err) {
+    const reason = err instanceof Deno.errors.NotFound ? "file not found" : String(err);
+    throw new Error(`cannot read model artifact ${path}: ${reason}`);
+  }
+}
+
+/** Reads and validates `model_meta.json` from an artifacts directory. */
+export async function readModelMeta(artifactsDir: string): Promise<ModelMeta> {
+  const path = join(artifactsDir, META_FILE);
+  const text = new TextDecoder().decode(await readArtifact(path));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseModelMeta(json, path);
 }

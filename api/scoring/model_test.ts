@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeFixtureModel } from "../testing/fixture_model.ts";
-import { decide, loadModel } from "./model.ts";
+import { loadModel } from "./model.ts";
+import { decide } from "./model_meta.ts";
 
 async function withFixture(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();

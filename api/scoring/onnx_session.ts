@@ -14,8 +14,6 @@ export interface OnnxScorerOptions {
   outputColumn: number;
   /** Number of input columns (features). */
   nFeatures: number;
-  /** WASM threads (1 or 2 work in Deno). Default 1. */
-  threads?: number;
 }
 
 /** Scores encoded rows; one call is one ONNX run, whatever the row count. */
@@ -29,7 +27,9 @@ export async function createOnnxScorer(
   bytes: Uint8Array,
   options: OnnxScorerOptions,
 ): Promise<OnnxScorer> {
-  ort.env.wasm.numThreads = options.threads ?? 1;
+  // One WASM thread: the service coalesces concurrent rows into one run and
+  // scales with processes (WORKERS), not with threads inside a run.
+  ort.env.wasm.numThreads = 1;
   ort.env.logLevel = "error";
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: ["wasm"],

@@ -10,7 +10,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { SCORE_BIN_COLUMNS, SCORE_BIN_COUNT, scoreBin } from "./histograms.ts";
-import type { PredictionRecord } from "./prediction_log.ts";
+import type { PredictionRecord } from "./prediction_record.ts";
 
 /** One minute × model version's share of a commit. */
 export interface MinuteDelta {

@@ -8,7 +8,6 @@ import type { DatabaseSync } from "node:sqlite";
 import { openDatabase, type Synchronous } from "./database.ts";
 import { createGroupCommitWriter, type GroupCommitEvents } from "./group_commit.ts";
 import { SCHEMA_VERSION, schemaVersion } from "./schema.ts";
-import { startWorkerWriter, type WorkerWriterOptions } from "./worker_writer.ts";
 import {
   createPredictionInserter,
   findByRequestId,
@@ -47,26 +46,10 @@ export interface StoreOptions extends GroupCommitEvents {
    */
   readOnly?: boolean;
   /**
-   * Where commits run. `inline` (default): on the caller's thread, at the end
-   * of the event-loop turn — the lowest latency per request. `worker` (files
-   * only): on a writer thread with its own connection, so the fsync of a
-   * `FULL` commit never blocks request handling — the highest batch
-   * throughput (measured side by side by `deno task bench:matrix`).
-   */
-  writer?: "worker" | "inline";
-  /**
-   * Test/ops hook: extra PRAGMAs run on both connections (the store's and the
-   * writer thread's), e.g. `["max_page_count = 64"]` to emulate a full disk.
+   * Test/ops hook: extra PRAGMAs run on the connection, e.g. `["max_page_count = 64"]` to emulate a full disk.
    * See `OpenDatabaseOptions.pragmas`.
    */
   pragmas?: readonly string[];
-  /**
-   * After the writer thread died, commits fail fast (503) for this long, then
-   * the next commit starts a new thread. Default 1000 ms.
-   */
-  writerRestartDelayMs?: number;
-  /** Test/ops hook: called with every writer thread started (fault tests terminate it). */
-  onWriterThread?: WorkerWriterOptions["onThread"];
   /**
    * After a commit failed because the disk is full (or an I/O error),
    * `checkWritable` answers false for this long unless a commit succeeds
@@ -92,8 +75,8 @@ export interface Store {
   readonly queueDepth: number;
   /**
    * Commits a one-row probe write: true when the database takes writes now.
-   * Also false while a dead writer thread waits for its restart, and for a
-   * while after a commit failed on a full disk (see `fullDiskHoldMs`).
+   * Also false for a while after a commit failed on a full disk (see
+   * `fullDiskHoldMs`).
    */
   checkWritable(): boolean;
   iterate(query?: PredictionQuery): IterableIterator<StoredPrediction>;
@@ -141,22 +124,10 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     pragmas: options.pragmas,
   });
   if (options.readOnly) assertReadableSchema(db, path);
-  const useWorker = !options.readOnly && path !== ":memory:" && options.writer === "worker";
-  const thread = useWorker
-    ? startWorkerWriter(path, {
-      synchronous: options.synchronous,
-      busyTimeoutMs: options.busyTimeoutMs,
-      pragmas: options.pragmas,
-      restartDelayMs: options.writerRestartDelayMs,
-      onThread: options.onWriterThread,
-    })
-    : undefined;
-  const commit = thread
-    ? (rows: readonly PredictionRecord[]) =>
-      thread.commit(rows).catch((err) => {
-        throw new StoreWriteError(err);
-      })
-    : inlineCommit(createPredictionInserter(db));
+  // Commits run inline, on the request thread between event-loop turns: the
+  // lowest latency per request. A writer thread (LOG_WRITER=worker, removed)
+  // measured slower at every concurrency but large batches (README history).
+  const commit = inlineCommit(createPredictionInserter(db));
   // A full disk passes the one-row probe (it rewrites a page that exists), so
   // a commit that failed for lack of space keeps the store unready for a while.
   let fullSince: number | undefined;
@@ -184,7 +155,6 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
       return writer.depth;
     },
     checkWritable() {
-      if (thread && !thread.healthy) return false;
       if (fullSince !== undefined && performance.now() - fullSince < holdMs) return false;
       try {
         inTransaction(db, () => probe.run(new Date().toISOString()));
@@ -198,7 +168,6 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     count: () => (counter.get() as { n: number }).n,
     async close() {
       await writer.drain();
-      await thread?.close();
       db.close();
     },
   };

@@ -18,27 +18,24 @@ function record(i: number, ts: string): PredictionRecord {
   };
 }
 
-const tempStore = (writer: "inline" | "worker" = "inline") =>
-  createTempStore({ file: "nested/log.sqlite", writer });
+const tempStore = () => createTempStore({ file: "nested/log.sqlite" });
 
-for (const writer of ["inline", "worker"] as const) {
-  Deno.test(`openStore (${writer} commits) creates the directory, uses WAL, round-trips rows`, async () => {
-    await using t = await tempStore(writer);
-    assert.equal(
-      (t.store.db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
-      "wal",
-    );
-    const rows = [record(1, "2026-01-01T00:00:00.000Z"), record(2, "2026-01-02T00:00:00.000Z")];
-    await Promise.all(rows.map((r) => t.store.append([r])));
-    assert.equal(t.store.count(), 2);
-    const back = [...t.store.iterate()].map(({ id: _id, ...r }) => ({ ...r }));
-    assert.deepEqual(back, rows);
-    const minutes = t.store.db.prepare("SELECT sum(n) AS n FROM prediction_minutes").get() as {
-      n: number;
-    };
-    assert.equal(minutes.n, 2, "the rollup is written in the same transaction");
-  });
-}
+Deno.test("openStore creates the directory, uses WAL, round-trips rows", async () => {
+  await using t = await tempStore();
+  assert.equal(
+    (t.store.db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
+    "wal",
+  );
+  const rows = [record(1, "2026-01-01T00:00:00.000Z"), record(2, "2026-01-02T00:00:00.000Z")];
+  await Promise.all(rows.map((r) => t.store.append([r])));
+  assert.equal(t.store.count(), 2);
+  const back = [...t.store.iterate()].map(({ id: _id, ...r }) => ({ ...r }));
+  assert.deepEqual(back, rows);
+  const minutes = t.store.db.prepare("SELECT sum(n) AS n FROM prediction_minutes").get() as {
+    n: number;
+  };
+  assert.equal(minutes.n, 2, "the rollup is written in the same transaction");
+});
 
 Deno.test("iterate filters by time window and keeps the most recent `limit` rows, oldest first", async () => {
   await using t = await tempStore();

@@ -5,13 +5,13 @@
  * @module
  */
 import { join } from "node:path";
-import { type AppDeps, createApp } from "../app.ts";
-import type { Config } from "../config.ts";
+import { type Config, DEFAULT_CONFIG } from "../config.ts";
 import { loadModel, type ScoringModel } from "../scoring/model.ts";
 import { openStore, type Store, type StoreOptions } from "../store/mod.ts";
 import { readCsvFile, tableToFeatures } from "../scoring/feature_csv.ts";
 import type { Features } from "../scoring/feature_vector.ts";
 import { FIXTURE_FEATURES, writeFixtureModel } from "./fixture_model.ts";
+import { type AppDeps, createApp } from "../../main.ts";
 
 /** A test app and what it is made of. */
 export interface TestApp extends AsyncDisposable {
@@ -50,7 +50,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const dbPath = join(dir, "db", "predictions.sqlite");
   const store = openStore(dbPath, { synchronous: "NORMAL", ...options.store });
   const app = createApp({
-    config: { ...TEST_CONFIG, ...options.config },
+    config: { ...DEFAULT_CONFIG, ...TEST_CONFIG, ...options.config },
     model,
     store: options.wrapStore ? options.wrapStore(store) : store,
     now: options.now,

@@ -7,7 +7,7 @@
  */
 import { readCsvFile, tableToFeatures } from "../../api/scoring/feature_csv.ts";
 import type { Features } from "../../api/scoring/feature_vector.ts";
-import { readModelMeta } from "../../api/scoring/model.ts";
+import { readModelMeta } from "../../api/scoring/model_meta.ts";
 
 /** Options for {@link loadBenchRows}. */
 export interface LoadBenchRowsOptions {

@@ -6,7 +6,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { UsageError } from "../../monitoring/cli_args.ts";
+import { UsageError } from "../lib/flags.ts";
 import { wrkAvailable } from "./wrk.ts";
 
 export { UsageError };

@@ -19,15 +19,15 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { timeout } from "hono/timeout";
-import { createApp } from "../../api/app.ts";
+import { DEFAULT_CONFIG } from "../../api/config.ts";
 import { createMetrics } from "../../api/metrics/registry.ts";
-import { bodySizeLimit } from "../../api/middleware/body_limit/index.ts";
-import { concurrencyCap } from "../../api/middleware/concurrency_cap/index.ts";
-import { createRequestStats, requestStats } from "../../api/middleware/request_stats/index.ts";
-import { createRequestIdGenerator } from "../../api/request_id.ts";
+import { bodySizeLimit } from "../../api/middleware/body_limit.ts";
+import { concurrencyCap } from "../../api/middleware/concurrency_cap.ts";
+import { createRequestStats, requestStats } from "../../api/middleware/request_stats.ts";
+import { createRequestIdGenerator } from "../../api/http/request_id.ts";
 import { canonicalFeatures } from "../../api/predictor.ts";
-import { buildSchemas } from "../../api/schemas.ts";
-import { decide, loadModel } from "../../api/scoring/model.ts";
+import { buildSchemas } from "../../api/http/schemas.ts";
+import { loadModel } from "../../api/scoring/model.ts";
 import { encodeRows, type Features } from "../../api/scoring/feature_vector.ts";
 import { createExplainer } from "../../api/scoring/reason_codes.ts";
 import { openStore, type PredictionRecord } from "../../api/store/mod.ts";
@@ -35,6 +35,8 @@ import { batchBodies, loadBenchRows, predictBodies } from "./bodies.ts";
 import { intFlag, makeWorkDir, writeJson } from "./cli_common.ts";
 import { median } from "./latency_summary.ts";
 import { fmt, markdownTable } from "./report.ts";
+import { decide } from "../../api/scoring/model_meta.ts";
+import { createApp } from "../../main.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -110,7 +112,7 @@ const stores = {
 };
 const memory = openStore(":memory:");
 const app = createApp({
-  config: { strictInput: true, maxBatchRows: 1000, maxBodyBytes: 1 << 20 },
+  config: DEFAULT_CONFIG,
   model,
   store: memory,
 });

@@ -15,7 +15,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { CONFIG_VARS, type ConfigVar, type ConfigVarSpec } from "../../api/config.ts";
+import { CONFIG, type ConfigVar, type ConfigVarSpec } from "../../api/config.ts";
 import { readStartTask } from "../service_process.ts";
 import { type Child, spawnChild } from "./child.ts";
 
@@ -40,12 +40,12 @@ export function serviceArgv(task: string, denoFlags: readonly string[] = []): st
  */
 export function serviceEnv(overrides: Readonly<Record<string, string>>): Record<string, string> {
   for (const name of Object.keys(overrides)) {
-    if (!(name in CONFIG_VARS)) {
-      throw new Error(`${name} is not a service setting (see api/config.ts CONFIG_VARS)`);
+    if (!(name in CONFIG)) {
+      throw new Error(`${name} is not a service setting (see api/config.ts CONFIG)`);
     }
   }
   const defaults = Object.fromEntries(
-    Object.entries(CONFIG_VARS).map(([name, spec]) => [name, spec.default]),
+    Object.entries(CONFIG).map(([name, spec]) => [name, spec.default]),
   );
   return { ...defaults, ...overrides };
 }
@@ -54,7 +54,7 @@ export function serviceEnv(overrides: Readonly<Record<string, string>>): Record<
 export function redactEnv(env: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).map(([name, value]) => {
-      const spec: ConfigVarSpec | undefined = CONFIG_VARS[name as ConfigVar];
+      const spec: ConfigVarSpec | undefined = CONFIG[name as ConfigVar];
       return [name, spec?.secret && value !== "" ? "<redacted>" : value];
     }),
   );

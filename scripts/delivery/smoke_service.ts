@@ -15,13 +15,12 @@
  * @module
  */
 import { isDeepStrictEqual } from "node:util";
-import { buildSchemas } from "../../api/schemas.ts";
-import { typicalApplicant } from "../../api/scoring/model_meta.ts";
-import { decide, readModelMeta } from "../../api/scoring/model.ts";
+import { buildSchemas } from "../../api/http/schemas.ts";
+import { decide, readModelMeta, typicalApplicant } from "../../api/scoring/model_meta.ts";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
 import { openDatabase } from "../../api/store/database.ts";
 import { findByRequestId } from "../../api/store/prediction_log.ts";
-import { parseFlags, parseIntegerFlag, UsageError } from "../../monitoring/cli_args.ts";
+import { parseFlags, parseIntegerFlag, UsageError } from "../lib/flags.ts";
 import { spaceUrl } from "./space_url.ts";
 
 /** A failed smoke check; the message says what was expected and what came back. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "../../api/testing/test_app.ts";
 import { typicalApplicant } from "../../api/scoring/model_meta.ts";
-import { UsageError } from "../../monitoring/cli_args.ts";
+import { UsageError } from "../lib/flags.ts";
 import {
   auditRowProblems,
   type Clock,

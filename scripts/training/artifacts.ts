@@ -30,7 +30,7 @@ import {
   predictRecords,
   type Progress,
 } from "./pipeline.ts";
-import { referenceSampleCsv } from "./reference_sample.ts";
+import { referenceSampleCsv } from "../../monitoring/reference_sample.ts";
 import { chooseThreshold } from "./threshold.ts";
 import type { TrainConfig } from "./train_config.ts";
 

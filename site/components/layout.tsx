@@ -10,6 +10,7 @@ import type { ComponentChildren, JSX } from "preact";
 import type { SiteContext } from "../context.ts";
 import { IslandScripts } from "./island.tsx";
 import { CsrfField, useViewer } from "./viewer.tsx";
+import { OPEN_MODE_WARNING } from "../../api/auth/api_keys.ts";
 
 /** Pages of the navigation. */
 export const NAV = [
@@ -92,7 +93,7 @@ export function Layout({ ctx, title, active, windowKey, children }: LayoutProps)
         </header>
         {ctx.openMode && (
           <p class="banner open-mode" role="alert" data-testid="open-mode">
-            <strong>Open mode:</strong> {ctx.openModeWarning}. Set <code>ADMIN_KEYS</code> (and{" "}
+            <strong>Open mode:</strong> {OPEN_MODE_WARNING}. Set <code>ADMIN_KEYS</code> (and{" "}
             <code>API_KEYS</code>) to require a login.
           </p>
         )}

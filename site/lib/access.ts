@@ -18,8 +18,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { SESSION_COOKIE } from "../../api/auth/session.ts";
-import { requireKey } from "../../api/middleware/auth/index.ts";
-import { ProblemError } from "../../api/problem.ts";
+import { requireKey } from "../../api/middleware/auth.ts";
+import { ProblemError } from "../../api/http/problem.ts";
 import { CSRF_FIELD } from "../components/viewer.tsx";
 import type { SiteContext } from "../context.ts";
 import type { SiteEnv, Viewer } from "../site_env.ts";

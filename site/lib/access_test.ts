@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { OPEN_MODE_WARNING } from "../../api/app.ts";
+import { OPEN_MODE_WARNING } from "../../api/auth/api_keys.ts";
 import { SESSION_COOKIE } from "../../api/auth/session.ts";
 import { defaultFormValues } from "./score_form.ts";
 import { csrfTokenOf, getPage, logIn, postForm } from "../testing/http.ts";

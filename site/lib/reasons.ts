@@ -10,7 +10,7 @@
 import type { Features } from "../../api/scoring/feature_vector.ts";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
 import type { Explainer, ReasonCode } from "../../api/scoring/reason_codes.ts";
-import { buildSchemas } from "../../api/schemas.ts";
+import { buildSchemas } from "../../api/http/schemas.ts";
 import type { StoredPrediction } from "../../api/store/mod.ts";
 
 /** The reasons of a row and where they come from, or why there are none. */

@@ -8,8 +8,8 @@
  */
 import type { Features, FeatureValue } from "../../api/scoring/feature_vector.ts";
 import { type ModelMeta, typicalApplicant, typicalValue } from "../../api/scoring/model_meta.ts";
-import { buildSchemas } from "../../api/schemas.ts";
-import { toFieldErrors } from "../../api/validation_errors.ts";
+import { buildSchemas } from "../../api/http/schemas.ts";
+import { toFieldErrors } from "../../api/http/validation_errors.ts";
 
 /** Field text per feature name, as shown in (or submitted by) the form. */
 export type FormValues = Record<string, string>;

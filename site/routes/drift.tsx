@@ -12,7 +12,7 @@ import type { SiteEnv } from "../site_env.ts";
 import { predictionTotals } from "../../api/store/prediction_rollups.ts";
 import type { DriftReport, FeatureDrift } from "../../monitoring/drift_report.ts";
 import type { PerformanceReport } from "../../monitoring/performance.ts";
-import { DEFAULT_LIMIT } from "../../monitoring/drift_args.ts";
+import { DEFAULT_LIMIT } from "../../monitoring/run_drift.ts";
 import { VerdictBadge } from "../components/badges.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";

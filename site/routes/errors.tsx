@@ -10,8 +10,8 @@
  */
 import type { Context, ErrorHandler, Handler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { onError as apiOnError } from "../../api/error_handler.ts";
-import { ProblemError } from "../../api/problem.ts";
+import { onError as apiOnError } from "../../api/http/error_handler.ts";
+import { ProblemError } from "../../api/http/problem.ts";
 import { ErrorPage } from "../components/error_page.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";

@@ -14,9 +14,10 @@ import {
   tableToFeatures,
 } from "../../api/scoring/feature_csv.ts";
 import type { Features } from "../../api/scoring/feature_vector.ts";
-import { decide, type ScoringModel } from "../../api/scoring/model.ts";
+import { type ScoringModel } from "../../api/scoring/model.ts";
 import type { PredictionRecord } from "../../api/store/mod.ts";
 import { createTestApp, type TestApp, type TestAppOptions } from "../../api/testing/test_app.ts";
+import { decide } from "../../api/scoring/model_meta.ts";
 
 /** The bundled applications (`data/credit_data/test.csv`), as features of `model`. */
 export async function creditRows(model: ScoringModel, limit = Infinity): Promise<Features[]> {
@@ -99,21 +100,4 @@ export async function scoredRecords(
   }));
 }
 
-/** A running HTTP server. */
-export interface TestServer extends AsyncDisposable {
-  /** Base URL, e.g. `http://127.0.0.1:41234`. */
-  url: string;
-}
-
-/** Serves `fetch` on 127.0.0.1, on a free port. */
-export function serveOnLocalhost(
-  fetch: (req: Request) => Response | Promise<Response>,
-): TestServer {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, fetch);
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    async [Symbol.asyncDispose]() {
-      await server.shutdown();
-    },
-  };
-}
+export { serveOnLocalhost } from "../../scripts/lib/serve.ts";

@@ -1,0 +1,130 @@
+/**
+ * Request statistics middleware: counts every response (including 4xx/5xx
+ * that never become predictions) per minute × route × status class with a
+ * latency histogram, in memory, and adds the counters to `request_minutes`
+ * every `flushIntervalMs` (default 5 s), on {@link RequestStats.flush} (the
+ * site calls it before reading) and on {@link RequestStats.close}.
+ *
+ * Durability (deliberate): these are metrics, not the audit log. A crash
+ * loses at most the counters of the last flush interval; a clean shutdown
+ * loses nothing if `close()` runs before the database closes. The flush
+ * timer is unref'd, so it never keeps the process alive.
+ *
+ * Usage (Hono style):
+ * ```ts
+ * const stats = createRequestStats(store.db);
+ * app.use(requestStats(stats));
+ * ```
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { createRequestMinuteWriter } from "../store/request_minutes.ts";
+import { createRequestAggregator, type RequestSample } from "../metrics/request_aggregator.ts";
+
+export type { RequestSample };
+
+/** Options for {@link createRequestStats}. */
+export interface RequestStatsOptions {
+  /** Flush period, ms; 0 disables the timer (flush by hand). Default 5000. */
+  flushIntervalMs?: number;
+  /** Wall clock, epoch ms (tests pin it). Default `Date.now`. */
+  now?: () => number;
+  /** Called when a flush fails; the counters are kept for the next flush. Default: warn. */
+  onFlushError?: (error: unknown) => void;
+}
+
+/** The recorder behind the middleware. */
+export interface RequestStats {
+  /** Counts one finished request at the current minute. */
+  record(sample: Omit<RequestSample, "minute">): void;
+  /** Writes the counters gathered since the last flush (no-op once the database is closed). */
+  flush(): void;
+  /** Minute × route × class cells waiting for the next flush. */
+  readonly pending: number;
+  /** Flushes and stops the timer. Call before closing the database. */
+  close(): void;
+}
+
+/** Creates the recorder writing to `db` (the audit store's connection). */
+export function createRequestStats(
+  db: DatabaseSync,
+  options: RequestStatsOptions = {},
+): RequestStats {
+  const now = options.now ?? Date.now;
+  const onError = options.onFlushError ??
+    ((err: unknown) => console.warn(`request stats: flush failed: ${(err as Error).message}`));
+  const write = createRequestMinuteWriter(db);
+  const agg = createRequestAggregator();
+  const period = options.flushIntervalMs ?? 5000;
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const stop = () => {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+  };
+  const flush = () => {
+    if (!db.isOpen) {
+      stop();
+      agg.drain();
+      return;
+    }
+    const deltas = agg.drain();
+    try {
+      write(deltas);
+    } catch (err) {
+      agg.merge(deltas);
+      onError(err);
+    }
+  };
+  if (period > 0) {
+    const t = setInterval(flush, period);
+    Deno.unrefTimer(t);
+    timer = t;
+  }
+
+  return {
+    record: (sample) => agg.add({ ...sample, minute: Math.floor(now() / 60_000) }),
+    flush,
+    get pending() {
+      return agg.size;
+    },
+    close() {
+      stop();
+      flush();
+    },
+  };
+}
+
+/**
+ * The route label of a finished request: method and the matched route
+ * pattern (`GET /monitor/predictions/:id`), or `(unmatched)` for a 404 that
+ * no route handled, so labels stay a small, bounded set.
+ */
+export function routeLabel(c: Context): string {
+  const route = matchedRoutes(c)[c.req.routeIndex];
+  if (route === undefined || (route.method === "ALL" && c.res.status === 404)) {
+    return "(unmatched)";
+  }
+  return `${c.req.method} ${route.path}`;
+}
+
+/** The middleware: mount it first, so it times everything, errors included. */
+export function requestStats(stats: Pick<RequestStats, "record">): MiddlewareHandler {
+  return async function requestStatsMiddleware(c, next) {
+    const start = performance.now();
+    let failed = true;
+    try {
+      await next();
+      failed = false;
+    } finally {
+      stats.record({
+        route: routeLabel(c),
+        status: failed ? 500 : c.res.status,
+        ms: performance.now() - start,
+      });
+    }
+  };
+}

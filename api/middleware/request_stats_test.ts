@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import fc from "fast-check";
+import { openStore } from "../store/mod.ts";
+import { requestTotalsByRoute } from "../store/request_minutes.ts";
+import { createRequestAggregator } from "../metrics/request_aggregator.ts";
+import { createRequestStats, requestStats } from "./request_stats.ts";
+
+const MINUTE = 29_000_000;
+
+function appWith(stats: Parameters<typeof requestStats>[0]) {
+  const app = new Hono();
+  app.use(requestStats(stats));
+  const sub = new Hono();
+  sub.get("/items/:id", (c) => c.text(c.req.param("id")));
+  sub.post("/fail", () => {
+    throw new Error("boom");
+  });
+  app.route("/api", sub);
+  app.post("/predict", (c) => c.json({ error: "invalid" }, 422));
+  app.onError((_err, c) => c.text("error", 500));
+  return app;
+}
+
+Deno.test("requests are counted per route pattern and status class, errors included", async () => {
+  const store = openStore(":memory:");
+  const stats = createRequestStats(store.db, {
+    flushIntervalMs: 0,
+    now: () => MINUTE * 60_000 + 5,
+  });
+  const app = appWith(stats);
+  for (const id of ["1", "2", "<x>"]) await (await app.request(`/api/items/${id}`)).text();
+  await (await app.request("/predict", { method: "POST" })).text();
+  await (await app.request("/api/fail", { method: "POST" })).text();
+  await (await app.request("/nowhere")).text();
+  await (await app.request("/also/nowhere")).text();
+  assert.equal(requestTotalsByRoute(store.db).length, 0, "nothing written before a flush");
+  stats.flush();
+  assert.equal(stats.pending, 0);
+  const rows = requestTotalsByRoute(store.db);
+  assert.deepEqual(rows.map((r) => [r.route, r.statusClass, r.n]), [
+    ["(unmatched)", 4, 2],
+    ["GET /api/items/:id", 2, 3],
+    ["POST /api/fail", 5, 1],
+    ["POST /predict", 4, 1],
+  ]);
+  for (const r of rows) {
+    assert.equal(r.buckets.reduce((a, b) => a + b, 0), r.n);
+    assert.ok(r.sumMs >= 0 && r.maxMs <= r.sumMs + 1e-9);
+  }
+  assert.ok(rows.every((r) => r.minute === 0));
+  assert.equal(
+    store.db.prepare("SELECT DISTINCT minute FROM request_minutes").get()?.minute,
+    MINUTE,
+  );
+  stats.close();
+  await store.close();
+});
+
+Deno.test("a failed flush keeps the counters for the next one; close flushes", async () => {
+  const store = openStore(":memory:");
+  const errors: unknown[] = [];
+  const stats = createRequestStats(store.db, {
+    flushIntervalMs: 0,
+    onFlushError: (e) => errors.push(e),
+  });
+  const app = appWith(stats);
+  await (await app.request("/api/items/1")).text();
+  store.db.exec("ALTER TABLE request_minutes RENAME TO request_minutes_away");
+  stats.flush();
+  assert.equal(errors.length, 1);
+  assert.equal(stats.pending, 1);
+  store.db.exec("ALTER TABLE request_minutes_away RENAME TO request_minutes");
+  await (await app.request("/api/items/2")).text();
+  stats.close();
+  assert.equal(requestTotalsByRoute(store.db)[0].n, 2);
+  await store.close();
+  stats.flush(); // after the database closed: a no-op, not an error
+  assert.equal(errors.length, 1);
+});
+
+Deno.test("the flush timer does not keep the process alive and stops on close", async () => {
+  const store = openStore(":memory:");
+  const stats = createRequestStats(store.db, { flushIntervalMs: 60_000 });
+  stats.record({ route: "GET /x", status: 200, ms: 1 });
+  stats.close();
+  assert.equal(requestTotalsByRoute(store.db)[0].n, 1);
+  await store.close();
+});
+
+Deno.test("aggregator: drained deltas hold every sample; merge restores them", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          minute: fc.integer({ min: 0, max: 3 }),
+          route: fc.constantFrom("a", "b"),
+          status: fc.constantFrom(200, 301, 404, 422, 500),
+          ms: fc.double({ min: 0, max: 10_000, noNaN: true }),
+        }),
+        { maxLength: 100 },
+      ),
+      (samples) => {
+        const agg = createRequestAggregator();
+        for (const s of samples) agg.add(s);
+        const first = agg.drain();
+        assert.equal(agg.size, 0);
+        assert.equal(first.reduce((a, d) => a + d.n, 0), samples.length);
+        const maxMs = samples.reduce((m, s) => Math.max(m, s.ms), 0);
+        assert.equal(first.reduce((m, d) => Math.max(m, d.maxMs), 0), maxMs);
+        agg.merge(first);
+        agg.merge(first);
+        const doubled = agg.drain();
+        assert.equal(doubled.reduce((a, d) => a + d.n, 0), 2 * samples.length);
+        assert.equal(doubled.length, first.length);
+      },
+    ),
+  );
+});

@@ -1,0 +1,172 @@
+/**
+ * The HTTP API: `createApi` builds the Hono app of the scoring service (health,
+ * scoring, feedback, docs, metrics) from parts the composition root
+ * (`main.ts`) made, so tests build the real API in-process on a temp database.
+ * It never builds those parts itself, and never imports the site.
+ *
+ * @module
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import type { KeyRing } from "./auth/api_keys.ts";
+import type { Config } from "./config.ts";
+import type { AppEnv } from "./http/env.ts";
+import { notFound, onError } from "./http/error_handler.ts";
+import { ProblemError } from "./http/problem.ts";
+import { createRequestIdGenerator } from "./http/request_id.ts";
+import { buildSchemas } from "./http/schemas.ts";
+import type { Metrics } from "./metrics/registry.ts";
+import { requireKey } from "./middleware/auth.ts";
+import { bodySizeLimit } from "./middleware/body_limit.ts";
+import { concurrencyCap } from "./middleware/concurrency_cap.ts";
+import { deadline } from "./middleware/deadline.ts";
+import { perClientRateLimit } from "./middleware/rate_limit.ts";
+import { type RequestStats, requestStats } from "./middleware/request_stats.ts";
+import type { Predictor } from "./predictor.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { feedbackRoutes } from "./routes/feedback.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { predictRoutes } from "./routes/predict.ts";
+import type { ScoringModel } from "./scoring/model.ts";
+import type { Store } from "./store/mod.ts";
+import { createOutcomeRecorder } from "./store/outcomes.ts";
+
+/** The configuration the API reads. */
+export type ApiConfig = Pick<
+  Config,
+  | "strictInput"
+  | "maxBatchRows"
+  | "maxBodyBytes"
+  | "requestTimeoutMs"
+  | "maxConcurrentRequests"
+  | "rateLimitPerMinute"
+  | "trustProxy"
+>;
+
+/** What {@link createApi} is built from (made once by the composition root). */
+export interface ApiDeps {
+  config: ApiConfig;
+  model: ScoringModel;
+  store: Store;
+  /** The one scoring path (shared with the site's scoring form). */
+  predictor: Predictor;
+  ring: KeyRing;
+  metrics: Metrics;
+  requestStats: Pick<RequestStats, "record">;
+  /** Operator-facing warnings shown on /health (open mode, fallback database). */
+  warnings: readonly string[];
+  /** Wall clock (tests pin it). */
+  now?: () => Date;
+}
+
+/** The API app and what its owner must stop on shutdown. */
+export type Api = OpenAPIHono<AppEnv> & {
+  /** Stops the app's timers (rate-limit sweeps, deadlines); call on shutdown. */
+  dispose(): void;
+};
+
+/**
+ * The middleware every request passes, in order: statistics, request id,
+ * method check, load shedding, deadline, body size; then keys and rate limit
+ * on the protected routes. Returns what must be disposed on shutdown.
+ */
+function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
+  const { config, ring, metrics, requestStats: stats } = deps;
+  const timeoutMs = config.requestTimeoutMs;
+  const rateLimit = config.rateLimitPerMinute
+    ? perClientRateLimit({ perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy })
+    : undefined;
+  const requestDeadline = deadline({
+    timeoutMs,
+    onTimeout: () =>
+      new ProblemError(
+        504,
+        "timeout",
+        `the request took longer than ${timeoutMs} ms (REQUEST_TIMEOUT_MS); it may still have ` +
+          "been logged: retry with the same X-Request-Id to find it",
+      ),
+  });
+
+  app.use(requestStats({
+    record(sample) {
+      stats.record(sample);
+      metrics.record(sample);
+    },
+  }));
+  app.use(async (c, next) => {
+    c.set("startedAt", performance.now());
+    await next();
+  });
+  app.use(requestId({ generator: createRequestIdGenerator() }));
+  app.use(methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) => {
+      throw new ProblemError(
+        405,
+        "method-not-allowed",
+        `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(", ")}`,
+        { headers: { allow: methods.join(", ") } },
+      );
+    },
+  }));
+  app.use(concurrencyCap({ max: config.maxConcurrentRequests }).middleware);
+  app.use(requestDeadline.middleware);
+  app.use(bodySizeLimit({ maxBytes: config.maxBodyBytes }));
+  const scoringAuth = requireKey({ ring, scope: "scoring" });
+  for (const path of ["/predict", "/predict_batch", "/feedback"]) {
+    app.use(path, scoringAuth);
+    if (rateLimit) app.use(path, rateLimit.middleware);
+  }
+  app.use("/metrics", requireKey({ ring, scope: "admin" }));
+  return {
+    dispose() {
+      rateLimit?.close();
+      requestDeadline.dispose();
+    },
+  };
+}
+
+/** Mounts every API route: health, scoring, feedback, docs, metrics, and the OpenAPI document. */
+function mountRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
+  const { config, model, store } = deps;
+  app.route(
+    "/",
+    healthRoutes({
+      meta: model.meta,
+      checkWritable: () => store.checkWritable(),
+      startedAt: new Date(),
+      strictInput: config.strictInput,
+      warnings: deps.warnings,
+    }),
+  );
+  const schemas = buildSchemas(model.meta, {
+    strict: config.strictInput,
+    maxBatchRows: config.maxBatchRows,
+  });
+  app.route("/", predictRoutes({ schemas, predictor: deps.predictor }));
+  app.route("/", feedbackRoutes({ record: createOutcomeRecorder(store.db), now: deps.now }));
+  app.route("/", docsRoutes());
+  app.route("/", metricsRoutes(deps.metrics));
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Scorewatch credit-scoring API",
+      version: model.meta.model_version,
+      description: "Scores loan applications with the bundled gradient-boosted model and logs " +
+        "every decision to an audit log before answering. Errors are RFC 9457 problem documents.",
+    },
+  });
+}
+
+/** Builds the API. */
+export function createApi(deps: ApiDeps): Api {
+  const app = new OpenAPIHono<AppEnv>() as Api;
+  const middleware = useMiddleware(app, deps);
+  mountRoutes(app, deps);
+  app.onError(onError);
+  app.notFound(notFound);
+  app.dispose = middleware.dispose;
+  return app;
+}

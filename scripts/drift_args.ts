@@ -1,0 +1,124 @@
+/**
+ * Command-line flags of `deno task drift` (strict `node:util` parseArgs) and
+ * their validation, as a pure function of the arguments and environment.
+ *
+ * @module
+ */
+import type { PredictionQuery } from "../api/store/mod.ts";
+import { DEFAULT_BINS } from "../monitoring/binning.ts";
+import { DEFAULT_LIMIT } from "../monitoring/run_drift.ts";
+import { parseFlags, parseIntegerFlag, parseTimestampFlag, UsageError } from "./lib/flags.ts";
+import {
+  DEFAULT_MIN_ROWS,
+  DRIFT_LEVELS,
+  type DriftLevel,
+  parseDriftLevel,
+} from "../monitoring/verdict.ts";
+
+/** Help text of `deno task drift`, including the exit codes. */
+export const DRIFT_USAGE = `Usage: deno task drift [options]
+
+Compares recent logged predictions with the training reference sample and
+writes a drift report (JSON) plus a summary table on stdout.
+
+Options:
+  --limit N|all       most recent N predictions of the window (default ${DEFAULT_LIMIT});
+                      "all" = the whole window
+  --since TS          only predictions logged at or after TS (ISO 8601, e.g. 2025-01-31
+                      or 2025-01-31T12:00:00Z)
+  --until TS          only predictions logged before TS
+  --db PATH           audit database (default: $DB_PATH or data/predictions.sqlite)
+  --reference PATH    reference sample CSV (default data/reference/reference_sample.csv)
+  --artifacts DIR     model artifacts, for the feature schema and threshold
+                      (default: $ARTIFACTS_DIR or artifacts)
+  --out PATH          report file (default outputs/monitoring/drift_report.json)
+  --fail-on LEVEL     exit with code 3 when the overall verdict reaches LEVEL
+                      (${DRIFT_LEVELS.filter((l) => l !== "low").join(" | ")})
+  --bins N            numeric quantile bins (default ${DEFAULT_BINS})
+  --min-rows N        fewer production rows give "insufficient_data" (default ${DEFAULT_MIN_ROWS})
+  -h, --help          show this help
+
+Exit codes:
+  0  report written (verdict below --fail-on, or insufficient_data)
+  1  error: missing database, reference or artifacts, empty window, unwritable output
+  2  bad command-line usage
+  3  report written and the overall verdict reaches --fail-on`;
+
+/** Validated options of a drift run. */
+export interface DriftCliOptions {
+  help: boolean;
+  query: PredictionQuery;
+  dbPath: string;
+  referencePath: string;
+  artifactsDir: string;
+  outPath: string;
+  failOn?: DriftLevel;
+  bins: number;
+  minRows: number;
+}
+
+function nonEmpty(flag: string, value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === "") {
+    throw new UsageError(`--${flag}: expected a non-empty value`);
+  }
+  return value;
+}
+
+/**
+ * Parses and validates the flags. `env` reads `DB_PATH` and `ARTIFACTS_DIR`
+ * for the defaults. Throws {@link UsageError} with a one-line message.
+ */
+export function parseDriftArgs(
+  args: readonly string[],
+  env: (name: string) => string | undefined,
+): DriftCliOptions {
+  const values = parseFlags(args, {
+    limit: { type: "string" },
+    since: { type: "string" },
+    until: { type: "string" },
+    db: { type: "string" },
+    reference: { type: "string" },
+    artifacts: { type: "string" },
+    out: { type: "string" },
+    "fail-on": { type: "string" },
+    bins: { type: "string" },
+    "min-rows": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  const limitText = nonEmpty("limit", values.limit) ?? String(DEFAULT_LIMIT);
+  const limit = limitText === "all" ? undefined : parseIntegerFlag("limit", limitText, { min: 1 });
+  const since = values.since === undefined ? undefined : parseTimestampFlag("since", values.since);
+  const until = values.until === undefined ? undefined : parseTimestampFlag("until", values.until);
+  if (since !== undefined && until !== undefined && since >= until) {
+    throw new UsageError(`--since ${values.since} is not before --until ${values.until}`);
+  }
+  let failOn: DriftLevel | undefined;
+  if (values["fail-on"] !== undefined) {
+    failOn = parseDriftLevel(values["fail-on"]);
+    if (failOn === undefined || failOn === "low") {
+      throw new UsageError(
+        `--fail-on ${JSON.stringify(values["fail-on"])}: expected moderate, high or severe`,
+      );
+    }
+  }
+  const query: PredictionQuery = {};
+  if (since !== undefined) query.since = since;
+  if (until !== undefined) query.until = until;
+  if (limit !== undefined) query.limit = limit;
+  return {
+    help: values.help ?? false,
+    query,
+    dbPath: nonEmpty("db", values.db) ?? env("DB_PATH") ?? "data/predictions.sqlite",
+    referencePath: nonEmpty("reference", values.reference) ??
+      "data/reference/reference_sample.csv",
+    artifactsDir: nonEmpty("artifacts", values.artifacts) ?? env("ARTIFACTS_DIR") ?? "artifacts",
+    outPath: nonEmpty("out", values.out) ?? "outputs/monitoring/drift_report.json",
+    failOn,
+    bins: values.bins === undefined
+      ? DEFAULT_BINS
+      : parseIntegerFlag("bins", values.bins, { min: 2, max: 100 }),
+    minRows: values["min-rows"] === undefined
+      ? DEFAULT_MIN_ROWS
+      : parseIntegerFlag("min-rows", values["min-rows"], { min: 1 }),
+  };
+}
