@@ -103,6 +103,14 @@ Deno.test("production modules import only what their layer may (ARCHITECTURE.md)
   assert.deepEqual(broken, []);
 });
 
+Deno.test("a private module (`_name.ts`) is imported only from its own folder", () => {
+  const broken = [...graph].flatMap(([f, { local }]) =>
+    local.filter((t) => t.split("/").at(-1)!.startsWith("_") && dirname(t) !== dirname(f))
+      .map((t) => `${f} → ${t}`)
+  );
+  assert.deepEqual(broken, []);
+});
+
 Deno.test("no test module is imported by another module", () => {
   const broken = [...graph].flatMap(([f, { local }]) =>
     local.filter((t) => /_test\.tsx?$/.test(t)).map((t) => `${f} → ${t}`)

@@ -21,8 +21,7 @@ import { loadModel, type ScoringModel } from "./api/scoring/model.ts";
 import { readModelMeta } from "./api/scoring/model_meta.ts";
 import { createExplainer } from "./api/scoring/reason_codes.ts";
 import { type DbLocation, resolveDbLocation } from "./api/store/location.ts";
-import { openStore, type Store } from "./api/store/mod.ts";
-import { startRetention } from "./api/store/retention.ts";
+import { openStore, startRetention, type Store } from "./api/store/mod.ts";
 import { createSite, serveFavicon, type SiteOptions } from "./site/mod.ts";
 
 /** The configuration the app reads: the API's, plus the keys and the session secret. */
@@ -39,7 +38,7 @@ export interface AppDeps {
   warnings?: readonly string[];
   /**
    * Request statistics recorder; pass one to `close()` it before the store
-   * closes (flushes the last counters). Default: one on `store.db`.
+   * closes (flushes the last counters). Default: one on the store.
    */
   requestStats?: RequestStats;
   /**
@@ -66,7 +65,7 @@ export function createApp(deps: AppDeps): Api {
   const metrics = deps.metrics ?? createMetrics({
     model: { type: model.meta.model_type, version: model.meta.model_version },
     queueDepth: () => store.queueDepth,
-    performance: cachedPerformanceGauges(store.db, model.meta),
+    performance: cachedPerformanceGauges(store, model.meta),
   });
   const explainer = createExplainer(model);
   const predictor = createPredictor({
@@ -77,7 +76,7 @@ export function createApp(deps: AppDeps): Api {
     onScored: (ok, decisions) => metrics.scored(ok, decisions),
   });
   const requestStats = deps.requestStats ??
-    createRequestStats(store.db, { now: now && (() => now().getTime()) });
+    createRequestStats(store.requests, { now: now && (() => now().getTime()) });
   const app = createApi({
     config,
     model,
@@ -113,14 +112,17 @@ function fail(message: string): never {
 }
 
 /** Opens the audit store where `resolveDbLocation` says, or stops the process. */
-function openAuditStore(config: Config, metrics: Metrics): { store: Store; location: DbLocation } {
+async function openAuditStore(
+  config: Config,
+  metrics: Metrics,
+): Promise<{ store: Store; location: DbLocation }> {
   const location = resolveDbLocation({
     dbPath: config.dbPath,
     fallbackPath: config.dbFallbackPath,
   });
   if (location.warning) console.warn(`scorewatch: WARNING: ${location.warning}`);
   try {
-    const store = openStore(location.path, {
+    const store = await openStore(location.path, {
       synchronous: config.dbSynchronous,
       flushDelayMs: config.logFlushMs,
       maxBatchRows: config.logMaxRows,
@@ -138,20 +140,19 @@ async function start(config: Config): Promise<void> {
     .catch((err: Error) => fail(`cannot load the model: ${err.message}`));
   // Metrics first: the model and the store report to its hooks; the gauges
   // that read the store find it here once it is open.
-  const scraped: { store?: Store; gauges?: () => PerformanceGauges | null } = {};
+  const scraped: { store?: Store; gauges?: () => Promise<PerformanceGauges | null> } = {};
   const metrics = createMetrics({
     model: { type: meta.model_type, version: meta.model_version },
     queueDepth: () => scraped.store?.queueDepth ?? 0,
-    performance: () => scraped.gauges?.() ?? null,
+    performance: () => scraped.gauges?.() ?? Promise.resolve(null),
   });
   const model = await loadModel(config.artifactsDir, { events: metrics.inference })
     .catch((err: Error) => fail(`cannot load the model: ${err.message}`));
-  const { store, location } = openAuditStore(config, metrics);
+  const { store, location } = await openAuditStore(config, metrics);
   scraped.store = store;
-  scraped.gauges = cachedPerformanceGauges(store.db, model.meta);
-  const requestStats = createRequestStats(store.db);
-  const stopRetention = startRetention({
-    db: store.db,
+  scraped.gauges = cachedPerformanceGauges(store, model.meta);
+  const requestStats = createRequestStats(store.requests);
+  const stopRetention = startRetention(store.erase, {
     days: config.retentionDays,
     onPass: (deleted, cutoff) => {
       if (deleted > 0) {
@@ -190,7 +191,7 @@ async function start(config: Config): Promise<void> {
     await server.shutdown();
     app.dispose();
     await stopRetention();
-    requestStats.close();
+    await requestStats.close();
     await store.close();
     await model.release();
     console.log("scorewatch: audit log flushed and closed; bye");

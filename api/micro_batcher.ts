@@ -20,16 +20,21 @@ export type ProcessBatch<I, O> = (items: readonly I[]) => readonly O[] | Promise
 
 /** Observations of the batcher, for metrics. */
 export interface MicroBatcherEvents {
-  /** A batch succeeded: its item count and how long processing took. */
-  onBatch?(items: number, ms: number): void;
+  /** A batch succeeded: its size (items, or their weight) and how long processing took. */
+  onBatch?(size: number, ms: number): void;
   /** A batch failed: every caller in it is rejected with `error`. */
-  onFailure?(items: number, error: unknown): void;
+  onFailure?(size: number, error: unknown): void;
 }
 
 /** Options for {@link createMicroBatcher}. */
-export interface MicroBatcherOptions extends MicroBatcherEvents {
-  /** Process as soon as this many items are queued. Default 512. */
+export interface MicroBatcherOptions<I = unknown> extends MicroBatcherEvents {
+  /** Process as soon as this many items (or this much weight) are queued. Default 512. */
   maxItems?: number;
+  /**
+   * The weight of an item (default 1): e.g. the rows of a log entry, so a
+   * batch is bounded by rows whatever the entries hold.
+   */
+  weight?: (item: I) => number;
   /**
    * Longest wait after the first queued item. Default 0: at the end of the
    * current event-loop turn (`setImmediate`), so every request parsed in the
@@ -43,7 +48,7 @@ export interface MicroBatcherOptions extends MicroBatcherEvents {
 export interface MicroBatcher<I, O> {
   /** Queues items; resolves with their results once their batch is processed. */
   submit(items: readonly I[]): Promise<O[]>;
-  /** Items waiting for the next batch. */
+  /** Items (or their weight) waiting for the next batch. */
   readonly depth: number;
   /** Processes what is queued now (synchronously when `process` is synchronous). */
   flush(): void;
@@ -60,11 +65,13 @@ interface Waiter<O> {
 /** Creates a batcher around `process`. */
 export function createMicroBatcher<I, O>(
   process: ProcessBatch<I, O>,
-  options: MicroBatcherOptions = {},
+  options: MicroBatcherOptions<I> = {},
 ): MicroBatcher<I, O> {
   const maxItems = options.maxItems ?? 512;
   const maxDelayMs = options.maxDelayMs ?? 0;
+  const weigh = options.weight;
   let queue: I[] = [];
+  let queued = 0;
   let waiters: Waiter<O>[] = [];
   let scheduled: { cancel(): void } | undefined;
   const running = new Set<Promise<void>>();
@@ -83,9 +90,15 @@ export function createMicroBatcher<I, O>(
     for (const w of batch) w.reject(error);
   }
 
-  function settle(batch: readonly Waiter<O>[], results: readonly O[], size: number, start: number) {
-    if (results.length !== size) {
-      fail(batch, size, new Error(`batch returned ${results.length} results for ${size} items`));
+  function settle(
+    batch: readonly Waiter<O>[],
+    results: readonly O[],
+    count: number,
+    size: number,
+    start: number,
+  ) {
+    if (results.length !== count) {
+      fail(batch, size, new Error(`batch returned ${results.length} results for ${count} items`));
       return;
     }
     options.onBatch?.(size, performance.now() - start);
@@ -107,23 +120,25 @@ export function createMicroBatcher<I, O>(
     if (running.size > 0 || queue.length === 0) return;
     const items = queue;
     const batch = waiters;
+    const size = queued;
     queue = [];
     waiters = [];
+    queued = 0;
     const start = performance.now();
     let out: readonly O[] | Promise<readonly O[]>;
     try {
       out = process(items);
     } catch (error) {
-      fail(batch, items.length, error);
+      fail(batch, size, error);
       return;
     }
     if (!(out instanceof Promise)) {
-      settle(batch, out, items.length, start);
+      settle(batch, out, items.length, size, start);
       return;
     }
     const run = out.then(
-      (results) => settle(batch, results, items.length, start),
-      (error) => fail(batch, items.length, error),
+      (results) => settle(batch, results, items.length, size, start),
+      (error) => fail(batch, size, error),
     ).finally(() => done(run));
     running.add(run);
   }
@@ -132,14 +147,17 @@ export function createMicroBatcher<I, O>(
     submit(items) {
       if (items.length === 0) return Promise.resolve([]);
       return new Promise<O[]>((resolve, reject) => {
-        for (const item of items) queue.push(item);
+        for (const item of items) {
+          queue.push(item);
+          queued += weigh ? weigh(item) : 1;
+        }
         waiters.push({ count: items.length, resolve, reject });
-        if (queue.length >= maxItems) flush();
+        if (queued >= maxItems) flush();
         else scheduled ??= schedule();
       });
     },
     get depth() {
-      return queue.length;
+      return queued;
     },
     flush,
     async drain() {

@@ -88,3 +88,22 @@ Deno.test("drain waits until everything submitted so far is processed", async ()
   await draining;
   assert.deepEqual(await a, [10]);
 });
+
+Deno.test("with a weight, batches are bounded and reported by weight, not by item count", async () => {
+  const { batches, process } = controlledProcess();
+  const sizes: number[] = [];
+  const batcher = createMicroBatcher(process, {
+    maxItems: 5,
+    weight: (n: number) => n,
+    onBatch: (size) => sizes.push(size),
+  });
+  const a = batcher.submit([2]);
+  assert.equal(batcher.depth, 2);
+  assert.equal(batches.length, 0, "weight 2 < 5: waits for the turn's end");
+  const b = batcher.submit([3]);
+  assert.deepEqual(batches.map((x) => x.items), [[2, 3]], "weight 5 reached: processed at once");
+  assert.equal(batcher.depth, 0);
+  batches[0].finish();
+  assert.deepEqual(await Promise.all([a, b]), [[20], [30]]);
+  assert.deepEqual(sizes, [5]);
+});

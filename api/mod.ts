@@ -31,7 +31,6 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { predictRoutes } from "./routes/predict.ts";
 import type { ScoringModel } from "./scoring/model.ts";
 import type { Store } from "./store/mod.ts";
-import { createOutcomeRecorder } from "./store/outcomes.ts";
 
 /** The configuration the API reads. */
 export type ApiConfig = Pick<
@@ -146,7 +145,7 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
     maxBatchRows: config.maxBatchRows,
   });
   app.route("/", predictRoutes({ schemas, predictor: deps.predictor }));
-  app.route("/", feedbackRoutes({ record: createOutcomeRecorder(store.db), now: deps.now }));
+  app.route("/", feedbackRoutes({ record: store.outcomes.record, now: deps.now }));
   app.route("/", docsRoutes());
   app.route("/", metricsRoutes(deps.metrics));
   app.doc31("/openapi.json", {

@@ -25,7 +25,7 @@ Deno.test("with keys configured, scoring needs a valid key; health and docs stay
   );
   assert.equal((await t.post("/predict", { features: row }, bearer(SCORING))).status, 200);
   assert.equal((await t.post("/predict", { features: row }, { "x-api-key": ADMIN })).status, 200);
-  assert.equal(t.store.count(), 2, "refused requests log nothing");
+  assert.equal(await t.store.predictions.count(), 2, "refused requests log nothing");
   for (const path of ["/health", "/health/live", "/health/ready", "/docs", "/openapi.json"]) {
     assert.equal((await t.app.request(path)).status, 200, path);
   }
@@ -68,7 +68,7 @@ Deno.test("the per-key rate limit answers 429 with Retry-After past the budget",
     assert.ok(Number(limited.headers.get("retry-after")) >= 1);
     assert.equal((await limited.json()).type, "/problems/rate-limited");
     assert.equal((await t.post("/predict", { features: row }, bearer(ADMIN))).status, 200);
-    assert.equal(t.store.count(), 3);
+    assert.equal(await t.store.predictions.count(), 3);
   } finally {
     t.app.dispose();
   }
@@ -78,14 +78,14 @@ Deno.test("the per-key rate limit answers 429 with Retry-After past the budget",
 function gatedStore() {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
-  const writes: Promise<void>[] = [];
+  const writes: Promise<unknown>[] = [];
   return {
     open,
     settled: () => Promise.allSettled(writes),
     wrap: (store: Store): Store => ({
       ...store,
-      append: (rows) => {
-        const write = gate.then(() => store.append(rows));
+      append: (entry) => {
+        const write = gate.then(() => store.append(entry));
         writes.push(write);
         return write;
       },
@@ -118,6 +118,6 @@ Deno.test("beyond MAX_CONCURRENT_REQUESTS, requests are shed with 503 + Retry-Af
   }
   gated.open();
   assert.deepEqual((await Promise.all(held)).map((r) => r.status), [200, 200]);
-  assert.equal(t.store.count(), 2);
+  assert.equal(await t.store.predictions.count(), 2);
   assert.equal((await t.post("/predict", { features: row })).status, 200, "capacity is back");
 });

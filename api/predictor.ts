@@ -5,19 +5,21 @@
  * @module
  */
 import type { Features, FeatureValue } from "./scoring/feature_vector.ts";
-import { type ScoringModel } from "./scoring/model.ts";
-import type { PredictionRecord, Store } from "./store/mod.ts";
-import { StoreWriteError } from "./store/mod.ts";
-import { ProblemError } from "./http/problem.ts";
+import type { ScoringModel } from "./scoring/model.ts";
+import { decide, type Decision, type DecisionLabel, decisionLabel } from "./scoring/model_meta.ts";
 import type { Explainer, ReasonCode } from "./scoring/reason_codes.ts";
-import { decide, type Decision } from "./scoring/model_meta.ts";
+import { type PredictionRecord, type Store, StoreWriteError } from "./store/mod.ts";
+import { ProblemError } from "./http/problem.ts";
 
 /** What a caller gets back for one row. */
 export interface PredictionResult {
   request_id: string;
   proba_default: number;
   threshold: number;
+  /** 1 = predicted default (reject), 0 = approve: the seed's contract. */
   decision: Decision;
+  /** The decision in words, for people. */
+  decision_label: DecisionLabel;
   model_version: string;
   latency_ms: number;
   /** Reason codes, when an explanation was asked for. */
@@ -28,6 +30,8 @@ export interface PredictionResult {
 export interface PredictOptions {
   /** One request id per row. */
   requestIds: readonly string[];
+  /** Who is scoring: the API key's id ('' in open mode); request ids are unique per client. */
+  clientId: string;
   /** `performance.now()` when the request arrived (latency is measured from it). */
   startedAt: number;
   /** Compute, return and log reason codes (TreeSHAP). */
@@ -63,7 +67,11 @@ export function canonicalFeatures(names: readonly string[], features: Features):
 
 const elapsed = (since: number) => Math.round((performance.now() - since) * 1000) / 1000;
 
-/** Creates the predictor. A failed log write becomes a 503 problem: never a 200 without a row. */
+/**
+ * Creates the predictor. A failed log write becomes a 503 problem (never a
+ * 200 without a row); a request id the client already used becomes a 409
+ * problem (nothing is logged twice).
+ */
 export function createPredictor(deps: PredictorDeps): Predictor {
   const { model, store } = deps;
   const now = deps.now ?? (() => new Date());
@@ -71,7 +79,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
   const { threshold, model_version } = model.meta;
 
   return {
-    async predict(rows, { requestIds, startedAt, explain }) {
+    async predict(rows, { requestIds, clientId, startedAt, explain }) {
       const canonical = rows.map((r) => canonicalFeatures(names, r));
       let probas: Float64Array;
       try {
@@ -87,6 +95,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
       const scoredMs = elapsed(startedAt);
       const records: PredictionRecord[] = canonical.map((features, i) => ({
         ts_utc: ts,
+        client_id: clientId,
         request_id: requestIds[i],
         model_version,
         proba_default: probas[i],
@@ -96,8 +105,9 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         input_json: JSON.stringify(features),
         reasons_json: reasons ? JSON.stringify(reasons[i]) : null,
       }));
+      let result;
       try {
-        await store.append(records);
+        result = await store.append({ rows: records });
       } catch (err) {
         if (!(err instanceof StoreWriteError)) throw err;
         throw new ProblemError(
@@ -107,14 +117,26 @@ export function createPredictor(deps: PredictorDeps): Predictor {
           { headers: { "retry-after": "5" }, cause: err },
         );
       }
+      if (result === "duplicate") {
+        const ids = requestIds.length === 1 ? JSON.stringify(requestIds[0]) : "of this batch";
+        throw new ProblemError(
+          409,
+          "duplicate-request-id",
+          `this client already used the request id ${ids}: that request was scored and ` +
+            "logged before; send a new X-Request-Id for a new application (nothing was logged " +
+            "for this one)",
+        );
+      }
       const latency = elapsed(startedAt);
-      const rejects = records.filter((r) => r.decision === "reject").length;
+      let rejects = 0;
+      for (const r of records) rejects += r.decision;
       deps.onScored?.(true, { approve: records.length - rejects, reject: rejects });
       return records.map((r, i) => ({
         request_id: r.request_id,
         proba_default: r.proba_default,
         threshold: r.threshold,
         decision: r.decision,
+        decision_label: decisionLabel(r.decision),
         model_version: r.model_version,
         latency_ms: latency,
         ...(reasons ? { reasons: reasons[i] } : {}),

@@ -61,7 +61,7 @@ export function createDriftAccumulator(
       if (Number.isFinite(row.proba_default)) {
         scoreCounts[numericBucket(scoreBinning, row.proba_default)]++;
       }
-      if (row.decision === "reject") rejects++;
+      rejects += row.decision;
       let input: Record<string, unknown>;
       try {
         input = JSON.parse(row.input_json);

@@ -21,7 +21,7 @@ Deno.test("the reference itself as production: every PSI is 0 and nothing alerts
   reference.rows.forEach((r, i) =>
     acc.add(loggedRow(r, {
       proba_default: reference.scores[i],
-      decision: reference.scores[i] >= 0.7 ? "reject" : "approve",
+      decision: reference.scores[i] >= 0.7 ? 1 : 0,
     }))
   );
   const report = acc.finish();
@@ -68,7 +68,7 @@ Deno.test("window: earliest/latest timestamps, versions, decisions, echoed query
     query: { since: "2025-01-01T00:00:00.000Z", limit: 10 },
     now: () => new Date("2025-02-03T04:05:06.000Z"),
   });
-  acc.add(loggedRow({ x: 1, c: "a" }, { ts_utc: "2025-01-02T00:00:00.000Z", decision: "reject" }));
+  acc.add(loggedRow({ x: 1, c: "a" }, { ts_utc: "2025-01-02T00:00:00.000Z", decision: 1 }));
   acc.add(loggedRow({ x: 1, c: "a" }, { ts_utc: "2025-01-01T00:00:00.000Z", model_version: "v2" }));
   acc.add(loggedRow({ x: 1, c: "a" }, { ts_utc: "2025-01-03T00:00:00.000Z" }));
   equal(acc.rows, 3);

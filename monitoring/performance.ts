@@ -325,7 +325,7 @@ function checkRows(rows: readonly PredictionOutcome[]): void {
     if (!(r.proba >= 0 && r.proba <= 1)) {
       throw new RangeError(`row ${i}: proba must be in [0, 1], got ${r.proba}`);
     }
-    if (r.decision !== "approve" && r.decision !== "reject") {
+    if (r.decision !== 0 && r.decision !== 1) {
       throw new RangeError(`row ${i}: unknown decision ${JSON.stringify(r.decision)}`);
     }
     if (r.label !== undefined && r.label !== null && r.label !== 0 && r.label !== 1) {
@@ -339,7 +339,7 @@ function realised(rows: readonly PredictionOutcome[], options: PerformanceOption
   const scores = rows.map((r) => r.proba);
   const data: Labelled = { labels: rows.map((r) => r.label as number), scores };
   // The decisions taken, as 0/1 scores flagged at 0.5: confusionAt counts them.
-  const flags = rows.map((r) => (r.decision === "reject" ? 1 : 0));
+  const flags = rows.map((r) => r.decision);
   const confusion = confusionAt({ labels: data.labels, scores: flags }, 0.5);
   const cost = costOf(confusion, options.costs);
   const bins = calibrationBins(data, options.calibrationBins);
@@ -373,7 +373,7 @@ function estimated(rows: readonly PredictionOutcome[], costs: CostMatrix): Estim
   let sumP = 0;
   for (const { proba: p, decision } of rows) {
     sumP += p;
-    if (decision === "reject") {
+    if (decision === 1) {
       flagged++;
       c.truePositive += p;
       c.falsePositive += 1 - p;

@@ -26,7 +26,7 @@ const close = (actual: number | null | undefined, expected: number, tol = 1e-12)
     `${actual} is not within ${tol} of ${expected}`,
   );
 
-const decideAt = (p: number, t: number) => (p >= t ? "reject" as const : "approve" as const);
+const decideAt = (p: number, t: number) => (p >= t ? 1 as const : 0 as const);
 
 const REFERENCE: EvalMetrics = {
   n_rows: 1000,
@@ -232,7 +232,7 @@ Deno.test("property: calibration bins partition the rows; CBPE default rate is t
         1e-9,
       );
       const direct = rows.reduce(
-        (s, r) => s + (r.decision === "approve" ? r.proba * 10 : (1 - r.proba) * 1),
+        (s, r) => s + (r.decision === 0 ? r.proba * 10 : (1 - r.proba) * 1),
         0,
       );
       close(e.expected_cost, direct, 1e-9);

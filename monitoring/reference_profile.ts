@@ -105,7 +105,7 @@ export function buildReferenceProfile(
   for (const s of scores) {
     if (!Number.isFinite(s)) throw new RangeError(`reference score ${s} is not a number`);
     scoreCounts[numericBucket(scoreBinning, s)]++;
-    if (decide(s, options.threshold) === "reject") rejects++;
+    rejects += decide(s, options.threshold);
   }
   return {
     features,

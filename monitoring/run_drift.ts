@@ -6,8 +6,8 @@
  * - {@link loadDriftReference}: model metadata + reference CSV → profile (once
  *   per model);
  * - {@link computeDrift}: streams a window of the store into an accumulator
- *   and returns the report (synchronous: `node:sqlite` is; memory stays
- *   bounded, time grows with the window, about a few µs per row);
+ *   a page at a time and returns the report (memory stays bounded, time
+ *   grows with the window, about a few µs per row);
  * - {@link runDrift}: both, opening and closing the store read-only.
  *
  * @module
@@ -70,24 +70,30 @@ export interface ComputeDriftOptions extends DriftReportOptions {
 }
 
 /** Streams one window of the store through a drift accumulator. */
-export function computeDrift(
-  store: Pick<Store, "iterate" | "db">,
+export async function computeDrift(
+  store: Pick<Store, "predictions" | "outcomes">,
   profile: ReferenceProfile,
   options: ComputeDriftOptions = {},
-): DriftReport {
+): Promise<DriftReport> {
   const query = options.query ?? {};
   const acc = createDriftAccumulator(profile, { ...options, query });
   const every = options.progressEvery ?? 10_000;
   const onProgress = options.onProgress;
   let rows = 0;
-  for (const row of store.iterate(query)) {
-    acc.add(row);
-    if (onProgress !== undefined && ++rows % every === 0) onProgress(rows);
+  let reported = 0;
+  // Pages no larger than the progress step, so progress is reported on time.
+  for await (const page of store.predictions.pages(query, Math.min(5000, every))) {
+    for (const row of page) acc.add(row);
+    rows += page.length;
+    if (onProgress !== undefined && rows - reported >= every) {
+      reported = rows - (rows % every);
+      onProgress(rows);
+    }
   }
   onProgress?.(acc.rows);
   const report = acc.finish();
   if (!options.meta) return report;
-  const performance = computePerformance(store.db, options.meta, query);
+  const performance = await computePerformance(store, options.meta, query);
   return {
     ...report,
     performance,
@@ -95,25 +101,26 @@ export function computeDrift(
   };
 }
 
-/** Opens the audit store read-only; a clear error when the file does not exist. */
-export function openStoreForReading(path: string): Store {
-  if (path !== ":memory:" && !existsSync(path)) {
-    throw new Error(`${path}: database not found`);
+/** Opens the audit store read-only; a clear error when a database file does not exist. */
+export function openStoreForReading(target: string): Promise<Store> {
+  if (target !== ":memory:" && !/^postgres(ql)?:/.test(target) && !existsSync(target)) {
+    return Promise.reject(new Error(`${target}: database not found`));
   }
-  return openStore(path, { readOnly: true });
+  return openStore(target, { readOnly: true });
 }
 
 /** Options for {@link runDrift}. */
 export interface RunDriftOptions extends DriftReferenceOptions, ComputeDriftOptions {
+  /** The store to read: a SQLite path or a PostgreSQL URL. */
   dbPath: string;
 }
 
 /** Loads the reference, opens the store read-only, computes the report, closes the store. */
 export async function runDrift(options: RunDriftOptions): Promise<DriftReport> {
   const { meta, profile } = await loadDriftReference(options);
-  const store = openStoreForReading(options.dbPath);
+  const store = await openStoreForReading(options.dbPath);
   try {
-    return computeDrift(store, profile, { meta, ...options });
+    return await computeDrift(store, profile, { meta, ...options });
   } finally {
     await store.close();
   }

@@ -1,4 +1,4 @@
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepEqual, equal, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { openStore } from "../api/store/mod.ts";
 import { loggedRow, sampleRows, TWO_FEATURES } from "./testing/drift_helpers.ts";
@@ -11,16 +11,19 @@ const profile = buildReferenceProfile(sampleRows(500, { seed: 1 }), {
 });
 
 Deno.test("computeDrift: streams the window through the accumulator, reporting progress", async () => {
-  const store = openStore(":memory:");
+  const store = await openStore(":memory:");
   const { rows } = sampleRows(250, { seed: 2 });
-  await store.append(rows.map((r, i) => ({
-    ...loggedRow(r, { ts_utc: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString() }),
-    request_id: `r${i}`,
-    threshold: 0.5,
-    latency_ms: 1,
-  })));
+  await store.append({
+    rows: rows.map((r, i) => ({
+      ...loggedRow(r, { ts_utc: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString() }),
+      client_id: "",
+      request_id: `r${i}`,
+      threshold: 0.5,
+      latency_ms: 1,
+    })),
+  });
   const progress: number[] = [];
-  const report = computeDrift(store, profile, {
+  const report = await computeDrift(store, profile, {
     query: { limit: 120 },
     onProgress: (n) => progress.push(n),
     progressEvery: 50,
@@ -37,6 +40,6 @@ Deno.test("computeDrift: streams the window through the accumulator, reporting p
 Deno.test("openStoreForReading: a clear error for a missing file", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "missing.sqlite");
-  throws(() => openStoreForReading(path), { message: `${path}: database not found` });
+  await rejects(openStoreForReading(path), { message: `${path}: database not found` });
   await Deno.remove(dir);
 });

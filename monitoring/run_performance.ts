@@ -1,13 +1,12 @@
 /**
  * Model performance over a window of the audit log: the predictions (with
- * their fed-back outcomes) read with SQL, evaluated by the pure
+ * their fed-back outcomes) read from the store, evaluated by the pure
  * `performance.ts`. Shared by the drift report, the site and /metrics.
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import type { ModelMeta } from "../api/scoring/model_meta.ts";
-import { labelledOnly, labelledPredictions } from "../api/store/outcomes.ts";
+import type { Store } from "../api/store/mod.ts";
 import type { Alert } from "./alerts.ts";
 import { evaluateWindow, type PerformanceReport } from "./performance.ts";
 
@@ -34,16 +33,20 @@ export interface ComputePerformanceOptions {
  * Performance of a window: realised metrics on its most recent labelled
  * predictions, estimates on its most recent predictions.
  */
-export function computePerformance(
-  db: DatabaseSync,
+export async function computePerformance(
+  store: Pick<Store, "outcomes">,
   meta: Pick<ModelMeta, "cost_matrix" | "metrics">,
   options: ComputePerformanceOptions = {},
-): PerformanceReport {
+): Promise<PerformanceReport> {
   const window = { since: options.since, until: options.until };
   // Capped: the rows are held in memory (a drift run over 1,000,000 rows asks for all of them).
   const limit = Math.min(options.limit ?? DEFAULT_PERFORMANCE_ROWS, DEFAULT_PERFORMANCE_ROWS);
-  const predictions = labelledPredictions(db, { ...window, limit });
-  const labelled = labelledOnly(db, { ...window, limit, scanRows: limit * LABEL_SCAN_FACTOR });
+  const predictions = await store.outcomes.labelled({ ...window, limit });
+  const labelled = await store.outcomes.labelledOnly({
+    ...window,
+    limit,
+    scanRows: limit * LABEL_SCAN_FACTOR,
+  });
   return evaluateWindow({ predictions, labelled }, {
     costs: meta.cost_matrix,
     reference: meta.metrics.test,

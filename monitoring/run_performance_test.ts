@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { allRows } from "../api/testing/temp_store.ts";
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import { createTestApp } from "../api/testing/test_app.ts";
 import { brierScore, confusionAt, costOf, rocAuc } from "./classification_metrics.ts";
@@ -27,7 +28,7 @@ Deno.test("with every test.csv outcome fed back, realised metrics equal a direct
     assert.equal(fed.status, 201);
   }
 
-  const report = computePerformance(t.store.db, meta);
+  const report = await computePerformance(t.store, meta);
   const scores = Float64Array.from(items, (item: { proba_default: number }) => item.proba_default);
   const direct = { scores, labels: Uint8Array.from(labels) };
   assert.equal(report.n_labelled, table.records.length);
@@ -49,11 +50,11 @@ Deno.test("without outcomes, only CBPE estimates are given", async () => {
   });
   const rows = tableToFeatures(table, t.model.meta.features).slice(0, 100);
   await t.post("/predict_batch", { rows });
-  const report = computePerformance(t.store.db, t.model.meta);
+  const report = await computePerformance(t.store, t.model.meta);
   assert.equal(report.n_predictions, 100);
   assert.equal(report.realised, null);
   assert.ok(report.estimated);
-  const logged = [...t.store.iterate()].map((r) => r.proba_default);
+  const logged = (await allRows(t.store)).map((r) => r.proba_default);
   const mean = logged.reduce((a, b) => a + b, 0) / logged.length;
   assert.ok(Math.abs(report.estimated.expected_default_rate - mean) < 1e-12);
 });
@@ -73,12 +74,12 @@ Deno.test("outcomes of predictions older than the recent sample still count for 
     });
   }
   // The 10 most recent predictions have no outcome; the 40 older ones all do.
-  const report = computePerformance(t.store.db, t.model.meta, { limit: 10 });
+  const report = await computePerformance(t.store, t.model.meta, { limit: 10 });
   assert.equal(report.n_predictions, 10);
   assert.equal(report.label_coverage, 0);
   assert.equal(report.n_labelled, 10, "the 10 most recent labelled predictions");
   assert.equal(report.realised?.default_rate, 0);
-  const wide = computePerformance(t.store.db, t.model.meta, { limit: 100 });
+  const wide = await computePerformance(t.store, t.model.meta, { limit: 100 });
   assert.equal(wide.n_labelled, 40);
   assert.equal(wide.n_predictions, 50);
   assert.equal(wide.label_coverage, 40 / 50);

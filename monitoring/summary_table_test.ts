@@ -17,7 +17,7 @@ function report(scaleX: number, n = 1000) {
   prod.rows.forEach((r, i) =>
     acc.add(loggedRow(r, {
       proba_default: prod.scores[i],
-      decision: prod.scores[i] >= 0.5 ? "reject" : "approve",
+      decision: prod.scores[i] >= 0.5 ? 1 : 0,
     }))
   );
   return acc.finish();
@@ -46,7 +46,7 @@ Deno.test("summary: no alerts, and an empty window, still print every feature", 
 Deno.test("summary: a performance line with outcomes, an estimate without", () => {
   const labelled = [0.9, 0.8, 0.3, 0.2].map((proba, i) => ({
     proba,
-    decision: proba >= 0.5 ? "reject" as const : "approve" as const,
+    decision: proba >= 0.5 ? 1 as const : 0 as const,
     label: (i < 2 ? 1 : 0) as 0 | 1,
   }));
   const costs = { false_negative: 10, false_positive: 1, true_positive: 0, true_negative: 0 };

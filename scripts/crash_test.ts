@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openStore, type PredictionRecord } from "../api/store/mod.ts";
+import { openStore } from "../api/store/mod.ts";
+import { testRecord } from "../api/testing/temp_store.ts";
 import { formatReport, parseCrashTestArgs, passed, runCrashTest } from "./crash.ts";
 import { startTaskArgv } from "./service_process.ts";
 import { verifyLog } from "./crash/verify.ts";
@@ -37,18 +38,11 @@ Deno.test("SIGKILL mid-load, twice: every acknowledged item is in the log and th
 Deno.test("the verifier reports an acknowledged id missing from the log as lost", async () => {
   const dir = await Deno.makeTempDir({ prefix: "scorewatch_crash_verify_" });
   const path = join(dir, "log.sqlite");
-  const store = openStore(path, { synchronous: "NORMAL" });
-  const record = (request_id: string): PredictionRecord => ({
-    ts_utc: "2026-01-01T00:00:00.000Z",
-    request_id,
-    model_version: "m",
-    proba_default: 0.1,
-    threshold: 0.5,
-    decision: "approve",
-    latency_ms: 1,
-    input_json: "{}",
+  const store = await openStore(path, { synchronous: "NORMAL" });
+  const record = (request_id: string, client_id = "") => testRecord(request_id, { client_id });
+  await store.append({
+    rows: [record("p-1"), record("p-2:0"), record("p-2:0", "k2"), record("p-9"), record("q")],
   });
-  await store.append([record("p-1"), record("p-2:0"), record("p-2:0"), record("p-9"), record("q")]);
   await store.close();
   const v = verifyLog(path, ["p-1", "p-2:0", "p-3"], "p-");
   assert.deepEqual(v.lost, ["p-3"]);

@@ -8,7 +8,6 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { countPredictions } from "../api/store/mod.ts";
 import { UsageError } from "./lib/flags.ts";
 import { DRIFT_USAGE, parseDriftArgs } from "./drift_args.ts";
 import { createProgress } from "./lib/progress.ts";
@@ -34,13 +33,13 @@ export async function main(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   try {
-    const store = openStoreForReading(options.dbPath);
+    const store = await openStoreForReading(options.dbPath);
     let report;
     try {
-      const total = countPredictions(store.db, options.query);
+      const total = await store.predictions.count(options.query);
       if (total === 0) {
         throw new Error(
-          store.count() === 0
+          await store.predictions.count() === 0
             ? `${options.dbPath}: no predictions logged yet`
             : `${options.dbPath}: no predictions in the selected window`,
         );
@@ -51,7 +50,7 @@ export async function main(args: readonly string[]): Promise<number> {
         bins: options.bins,
       });
       const progress = createProgress({ label: "drift", total });
-      report = computeDrift(store, profile, {
+      report = await computeDrift(store, profile, {
         meta,
         query: options.query,
         minRows: options.minRows,

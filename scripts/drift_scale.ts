@@ -45,9 +45,9 @@ export function parseGnuTime(stderr: string): { seconds: number; rssMb: number }
 
 async function rowCount(dbPath: string): Promise<number> {
   if (!existsSync(dbPath)) return 0;
-  const store = openStore(dbPath, { readOnly: true });
+  const store = await openStore(dbPath, { readOnly: true });
   try {
-    return store.count();
+    return await store.predictions.count();
   } finally {
     await store.close();
   }

@@ -154,7 +154,7 @@ Deno.test("drift CLI: a missing or empty database exits 1 with a one-line messag
 
   const emptyPath = join(dir, "empty.sqlite");
   // Inline writer: this process has loaded onnxruntime-web, which replaces the global Worker.
-  await openStore(emptyPath).close();
+  await (await openStore(emptyPath)).close();
   const empty = await drift(...common(emptyPath));
   equal(empty.code, 1);
   assertOneLineError(empty, /^drift: .*empty\.sqlite: no predictions logged yet$/);

@@ -16,8 +16,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CONFIG } from "../api/config.ts";
-import { openDatabase } from "../api/store/database.ts";
-import { deleteByRequestId } from "../api/store/retention.ts";
+import { openStore, type Store } from "../api/store/mod.ts";
 
 const USAGE = "usage: deno task forget --request-id ID [--db PATH] [--whole-batch]";
 
@@ -35,7 +34,10 @@ const defaultIo: ForgetIo = {
 };
 
 /** Runs the command on `args`; returns the exit code. */
-export function runForget(args: readonly string[], io: ForgetIo = defaultIo): number {
+export async function runForget(
+  args: readonly string[],
+  io: ForgetIo = defaultIo,
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -61,15 +63,15 @@ export function runForget(args: readonly string[], io: ForgetIo = defaultIo): nu
     io.error(`forget: no audit database at ${path} (pass --db or set DB_PATH)`);
     return 1;
   }
-  let db;
+  let store: Store;
   try {
-    db = openDatabase(path, { busyTimeoutMs: 5000 });
+    store = await openStore(path, { busyTimeoutMs: 5000 });
   } catch (err) {
     io.error(`forget: cannot open ${path}: ${(err as Error).message}`);
     return 1;
   }
   try {
-    const result = deleteByRequestId(db, requestId, { wholeBatch: values["whole-batch"] });
+    const result = await store.erase.byRequestId(requestId, { wholeBatch: values["whole-batch"] });
     const related = Object.entries(result.related).map(([table, n]) => `${table}: ${n}`);
     io.log(
       `forget: deleted ${result.predictions} prediction row(s) for request id ${requestId}` +
@@ -86,8 +88,8 @@ export function runForget(args: readonly string[], io: ForgetIo = defaultIo): nu
     io.error(`forget: ${(err as Error).message}`);
     return 1;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
-if (import.meta.main) Deno.exit(runForget(Deno.args));
+if (import.meta.main) Deno.exit(await runForget(Deno.args));

@@ -2,8 +2,9 @@
  * `deno task score-file --in FILE.csv --out FILE.csv`: scores a CSV of
  * applications offline with the bundled model, through the same path as the
  * API (`loadModel`, `feature_csv.ts`, `encodeRows`, ONNX runtime), one ONNX
- * run per chunk of rows. Writes the input columns plus `proba_default` and
- * `decision` (approve / reject at the model's threshold).
+ * run per chunk of rows. Writes the input columns plus `proba_default`,
+ * `decision` (1 = reject, 0 = approve at the model's threshold, as the API
+ * answers) and `decision_label`.
  *
  * Every row is validated before any is scored: an unknown level or a
  * non-numeric field stops the run with an error naming row and column.
@@ -19,10 +20,10 @@ import {
 } from "../api/scoring/feature_csv.ts";
 import { loadModel } from "../api/scoring/model.ts";
 import { parseFlags, UsageError } from "./lib/flags.ts";
-import { decide } from "../api/scoring/model_meta.ts";
+import { decide, decisionLabel } from "../api/scoring/model_meta.ts";
 
 /** Columns the scorer appends. */
-export const OUTPUT_COLUMNS = ["proba_default", "decision"] as const;
+export const OUTPUT_COLUMNS = ["proba_default", "decision", "decision_label"] as const;
 
 /** Decimals written for probabilities. */
 const PROBA_DECIMALS = 6;
@@ -42,8 +43,8 @@ export { UsageError };
 export const USAGE = `Usage: deno task score-file --in FILE.csv --out FILE.csv [options]
 
 Scores every row of a CSV of applications (a header row with the model's feature
-names; NA or empty = missing) and writes the input columns plus proba_default and
-decision.
+names; NA or empty = missing) and writes the input columns plus proba_default,
+decision (1 = reject, 0 = approve) and decision_label.
 
 Options:
   --in FILE          input CSV (required)
@@ -111,12 +112,13 @@ export async function scoreFile(
         const scores = await model.scoreRows(features.slice(start, end));
         const lines = Array.from(scores, (p, i) => {
           const decision = decide(p, threshold);
-          if (decision === "reject") rejected++;
+          rejected += decision;
           const record = table.records[start + i];
           return formatCsvLine([
             ...columns.map((c) => record[c] ?? null),
             p.toFixed(PROBA_DECIMALS),
             decision,
+            decisionLabel(decision),
           ]);
         });
         await file.write(encoder.encode(`${lines.join("\n")}\n`));

@@ -30,7 +30,12 @@ Deno.test("scoreFile writes input columns, the fixture's probabilities and decis
       const result = await scoreFile({ input, output, artifactsDir: dir, chunkSize });
       const out = parseCsv(await Deno.readTextFile(output));
       const inp = parseCsv(await Deno.readTextFile(input));
-      assert.deepEqual(out.columns, [...inp.columns, "proba_default", "decision"]);
+      assert.deepEqual(out.columns, [
+        ...inp.columns,
+        "proba_default",
+        "decision",
+        "decision_label",
+      ]);
       assert.equal(out.records.length, ROWS.length);
       let rejected = 0;
       out.records.forEach((row, i) => {
@@ -42,8 +47,9 @@ Deno.test("scoreFile writes input columns, the fixture's probabilities and decis
           Seniority: Number(r.Seniority),
         }));
         assert.ok(Math.abs(Number(row.proba_default) - expected) < 1e-6, `row ${i + 1}`);
-        assert.equal(row.decision, expected >= 0.3 ? "reject" : "approve");
-        if (row.decision === "reject") rejected++;
+        assert.equal(row.decision, expected >= 0.3 ? "1" : "0");
+        assert.equal(row.decision_label, expected >= 0.3 ? "reject" : "approve");
+        if (row.decision === "1") rejected++;
       });
       assert.equal(result.rows, ROWS.length);
       assert.equal(result.rejected, rejected);

@@ -105,8 +105,8 @@ async function main(args: string[]): Promise<number> {
       },
     });
     const model = await loadModel(artifactsDir);
-    const store = openStore(dbPath, { synchronous: "NORMAL" });
-    writeSyntheticRequestStats(store.db);
+    const store = await openStore(dbPath, { synchronous: "NORMAL" });
+    await writeSyntheticRequestStats(store);
     const app = createApp({
       config: DEFAULT_CONFIG,
       model,
@@ -129,9 +129,7 @@ async function main(args: string[]): Promise<number> {
           body: JSON.stringify({ features: { ...rows[i], Income: "unknown" } }),
         })).text();
       }
-      const last = (store.db.prepare("SELECT max(id) AS id FROM predictions").get() as {
-        id: number;
-      }).id;
+      const last = (await store.rollups.totals()).maxId!;
 
       const browser = await launchChromium();
       try {

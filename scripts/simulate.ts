@@ -21,10 +21,7 @@
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import type { Features } from "../api/scoring/feature_vector.ts";
 import { loadModel } from "../api/scoring/model.ts";
-import type { DatabaseSync } from "node:sqlite";
-import { openStore, type PredictionRecord } from "../api/store/mod.ts";
-import { createOutcomeRecorder } from "../api/store/outcomes.ts";
-import { inTransaction } from "../api/store/sql.ts";
+import { openStore, type PredictionRecord, type Store } from "../api/store/mod.ts";
 import {
   parseFlags,
   parseIntegerFlag,
@@ -163,31 +160,29 @@ function sourceLabels(
   });
 }
 
-/** Records the outcomes of a share of `records`, in one transaction, through the store code. */
-function recordOutcomes(
-  db: DatabaseSync,
+/** Records the outcomes of a share of `records` through the store, as /feedback does. */
+async function recordOutcomes(
+  store: Pick<Store, "outcomes">,
   records: readonly PredictionRecord[],
   o: {
-    record: ReturnType<typeof createOutcomeRecorder>;
     label: (i: number) => 0 | 1;
     share: number;
     noise: number;
     rng: Random;
     nowMs: number;
   },
-): void {
-  inTransaction(db, () => {
-    records.forEach((r, i) => {
-      if (o.rng.next() >= o.share) return;
-      const label = o.rng.next() < o.noise ? 1 - o.label(i) : o.label(i);
-      const observed = new Date(Math.max(Date.parse(r.ts_utc), o.nowMs)).toISOString();
-      o.record({
-        request_id: r.request_id,
-        outcome: label === 1 ? "default" : "repaid",
-        observed_at: observed,
-      }, new Date(o.nowMs));
-    });
-  });
+): Promise<void> {
+  for (const [i, r] of records.entries()) {
+    if (o.rng.next() >= o.share) continue;
+    const label = o.rng.next() < o.noise ? 1 - o.label(i) : o.label(i);
+    const observed = new Date(Math.max(Date.parse(r.ts_utc), o.nowMs)).toISOString();
+    await store.outcomes.record({
+      request_id: r.request_id,
+      client_id: r.client_id,
+      outcome: label === 1 ? "default" : "repaid",
+      observed_at: observed,
+    }, new Date(o.nowMs));
+  }
 }
 
 /** Options for {@link simulateTraffic} beyond the parsed flags. */
@@ -215,13 +210,10 @@ export async function simulateTraffic(
     const rng = seededRandom(options.seed);
     const stepMs = (options.spreadHours * 3_600_000) / options.n;
     const runId = crypto.randomUUID().slice(0, 8);
-    // Inline commits (the default): one bulk writer gains nothing from a
-    // writer thread, whose batches would be copied across threads.
-    const store = openStore(options.dbPath, {
+    const store = await openStore(options.dbPath, {
       synchronous: "NORMAL",
       maxBatchRows: options.batchSize,
     });
-    const recordOutcome = createOutcomeRecorder(store.db);
     const nowMs = Date.now();
     try {
       for (let done = 0; done < options.n;) {
@@ -237,6 +229,7 @@ export async function simulateTraffic(
         for (let i = 0; i < size; i++) {
           records[i] = {
             ts_utc: new Date(options.startMs + Math.floor((done + i) * stepMs)).toISOString(),
+            client_id: "",
             request_id: `sim-${runId}-${String(done + i).padStart(9, "0")}`,
             model_version: meta.model_version,
             proba_default: probas[i],
@@ -246,10 +239,9 @@ export async function simulateTraffic(
             input_json: JSON.stringify(rows[i]),
           };
         }
-        await store.append(records);
+        await store.append({ rows: records });
         if (labels) {
-          recordOutcomes(store.db, records, {
-            record: recordOutcome,
+          await recordOutcomes(store, records, {
             label: (i) => labels[picked[i]],
             share: options.outcomes ?? 0,
             noise: options.labelNoise ?? 0,

@@ -1,4 +1,5 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { allRows } from "../api/testing/temp_store.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
@@ -86,9 +87,9 @@ function options(dbPath: string, extra: Partial<SimulateOptions> = {}): Simulate
 }
 
 async function readAll(dbPath: string): Promise<StoredPrediction[]> {
-  const store = openStore(dbPath, { readOnly: true });
+  const store = await openStore(dbPath, { readOnly: true });
   try {
-    return [...store.iterate()];
+    return await allRows(store);
   } finally {
     await store.close();
   }
@@ -109,7 +110,7 @@ Deno.test("simulateTraffic: scored rows through the store, spread evenly in time
     equal(Object.keys(features).length, 13);
     // Real scoring: the fixture's closed-form probability (float32 precision).
     ok(Math.abs(r.proba_default - sigmoid(fixtureLogOdds(features))) < 1e-6);
-    equal(r.decision, r.proba_default >= 0.3 ? "reject" : "approve");
+    equal(r.decision, r.proba_default >= 0.3 ? 1 : 0);
     equal(r.threshold, 0.3);
     equal(r.model_version, "fixture-0001");
     match(r.request_id, /^sim-[0-9a-f]{8}-\d{9}$/);

@@ -69,21 +69,19 @@ async function main(args: string[]): Promise<number> {
     console.log(`filled ${rows} predictions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   const model = await loadModel(artifactsDir);
-  const store = openStore(dbPath, { synchronous: "NORMAL" });
+  const store = await openStore(dbPath, { synchronous: "NORMAL" });
   try {
-    if (!store.db.prepare("SELECT 1 FROM request_minutes LIMIT 1").get()) {
-      console.log(`request statistics: ${writeSyntheticRequestStats(store.db)} minute rows`);
+    if (await store.requests.firstMinute() === null) {
+      console.log(`request statistics: ${await writeSyntheticRequestStats(store)} minute rows`);
     }
-    const n = store.count();
+    const n = await store.predictions.count();
     const app = createApp({
       config: DEFAULT_CONFIG,
       model,
       store,
       site: { drift: { minIntervalMs: 0 } },
     });
-    const lastId = (store.db.prepare("SELECT max(id) AS id FROM predictions").get() as {
-      id: number;
-    }).id;
+    const lastId = (await store.rollups.totals()).maxId!;
     const oldVersion = "no-such-version";
 
     const recompute = async (scope: string) => {

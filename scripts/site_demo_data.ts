@@ -12,9 +12,8 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import { createRequestAggregator } from "../api/metrics/request_aggregator.ts";
-import { createRequestMinuteWriter } from "../api/store/request_minutes.ts";
+import type { Store } from "../api/store/mod.ts";
 import type { DriftSpec } from "./lib/drift_injection.ts";
 import { type Random, seededRandom } from "../monitoring/seeded_random.ts";
 import { simulateTraffic } from "./simulate.ts";
@@ -84,19 +83,20 @@ function lognormalMs(rng: Random, medianMs: number, sigma: number): number {
  * Writes synthetic request statistics for every minute holding predictions
  * (see the module doc). Returns the rows written.
  */
-export function writeSyntheticRequestStats(db: DatabaseSync, seed = 7): number {
+export async function writeSyntheticRequestStats(
+  store: Pick<Store, "rollups" | "requests">,
+  seed = 7,
+): Promise<number> {
   const rng = seededRandom(seed);
-  const write = createRequestMinuteWriter(db);
   // One small row per minute (≤ 10,080 a week): read them all before writing.
-  const minutes = db.prepare(
-    "SELECT minute, sum(n) AS n FROM prediction_minutes GROUP BY minute ORDER BY minute",
-  ).all() as { minute: number; n: number }[];
+  const minutes = (await store.rollups.series({ bucketMinutes: 1 }))
+    .map((b) => ({ minute: b.minute, n: b.n }));
   // The middleware's own aggregator turns the synthetic samples into rows.
   const agg = createRequestAggregator();
   let written = 0;
-  const flush = () => {
+  const flush = async () => {
     const rows = agg.drain();
-    write(rows);
+    await store.requests.add(rows);
     written += rows.length;
   };
   for (const { minute, n } of minutes) {
@@ -109,8 +109,8 @@ export function writeSyntheticRequestStats(db: DatabaseSync, seed = 7): number {
     if (rng.next() < 0.01) add("POST /predict", 503, lognormalMs(rng, 40, 0.5));
     add("GET /health/ready", 200, lognormalMs(rng, 0.6, 0.3));
     if (rng.next() < 0.05) add("GET /monitor", 200, lognormalMs(rng, 15, 0.5));
-    if (agg.size >= 5000) flush();
+    if (agg.size >= 5000) await flush();
   }
-  flush();
+  await flush();
   return written;
 }

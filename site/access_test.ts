@@ -28,7 +28,7 @@ Deno.test("with keys set, the site is closed to anonymous and scoring-key reques
       assert.ok(refused(res.status), `${path} ${JSON.stringify(headers)}: got ${res.status}`);
     }
   }
-  const before = t.store.count();
+  const before = await t.store.predictions.count();
   const form = new URLSearchParams(
     Object.entries(row0).map(([k, v]) => [k, v === null || v === undefined ? "" : String(v)]),
   );
@@ -39,5 +39,9 @@ Deno.test("with keys set, the site is closed to anonymous and scoring-key reques
   });
   await post.body?.cancel();
   assert.ok(refused(post.status), `anonymous site scoring: got ${post.status}`);
-  assert.equal(t.store.count(), before, "nothing scored or logged through the site");
+  assert.equal(
+    await t.store.predictions.count(),
+    before,
+    "nothing scored or logged through the site",
+  );
 });

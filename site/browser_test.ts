@@ -44,7 +44,7 @@ async function logDriftedRows(t: SiteTestApp, factor: number): Promise<void> {
     ...r,
     Income: typeof r.Income === "number" ? r.Income * factor : r.Income,
   }));
-  await t.store.append(await scoredRecords(t.model, rows));
+  await t.store.append({ rows: await scoredRecords(t.model, rows) });
 }
 
 Deno.test({
@@ -131,7 +131,7 @@ Deno.test({
 
     await t.step("the scoring form returns a label and its reasons", async () => {
       await page.goto(`${server.url}/monitor/score`, { waitUntil: "load" });
-      const before = app.store.count();
+      const before = await app.store.predictions.count();
       await page.locator("#f-Records").selectOption("yes");
       await page.getByRole("button", { name: "Score this applicant" }).click();
       const label = await page.locator("[data-testid=risk-label]").textContent();
@@ -139,7 +139,7 @@ Deno.test({
       const first = page.locator("[data-testid=reasons] tbody tr").first();
       assert.equal(await first.getAttribute("data-reason"), "Records");
       assert.equal(await first.locator("td").nth(1).textContent(), "yes");
-      assert.equal(app.store.count(), before + 1);
+      assert.equal(await app.store.predictions.count(), before + 1);
       assert.deepEqual(errors.splice(0), []);
     });
 

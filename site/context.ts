@@ -25,7 +25,7 @@ export interface SiteDeps extends SiteOptions {
   /** The app's scoring path: the score form logs through it like any prediction. */
   predictor: Predictor;
   /** Flushes request statistics before they are read (the request-stats recorder). */
-  requestStats?: { flush(): void };
+  requestStats?: { flush(): Promise<void> };
   /** Wall clock (tests pin it). */
   now?: () => Date;
   /** The app's API keys: with admin keys the site needs an admin identity. */
@@ -83,7 +83,7 @@ export interface SiteContext {
   meta: ModelMeta;
   store: Store;
   predictor: Predictor;
-  flushRequestStats(): void;
+  flushRequestStats(): Promise<void>;
   now(): Date;
   reference(): Promise<SiteReference>;
   latestDrift(): Promise<LatestDrift | null>;
@@ -116,14 +116,14 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
     meta: deps.meta,
     store: deps.store,
     predictor: deps.predictor,
-    flushRequestStats: () => deps.requestStats?.flush(),
+    flushRequestStats: () => deps.requestStats?.flush() ?? Promise.resolve(),
     now: deps.now ?? (() => new Date()),
     reference: createReferenceLoader(
       deps.referencePath ?? "data/reference/reference_sample.csv",
       deps.meta,
     ),
     latestDrift: createDriftReader(
-      deps.store.db,
+      deps.store,
       deps.driftReportPath ?? "outputs/monitoring/drift_report.json",
     ),
     staticDir,
@@ -141,7 +141,7 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
     openMode: deps.ring.open,
     explainer: deps.explainer ?? null,
     processUsage: deps.processUsage ?? createProcessSampler({ minIntervalMs: 1000 }),
-    performance: createPerformanceReader(deps.store.db, deps.meta, {
+    performance: createPerformanceReader(deps.store, deps.meta, {
       maxRows: deps.performance?.maxRows ?? DEFAULT_PERFORMANCE_MAX_ROWS,
       ttlMs: deps.performance?.cacheMs,
     }),

@@ -25,6 +25,7 @@ export const PROBLEM_TYPES = {
   "payload-too-large": "Payload too large",
   "not-found": "Not found",
   "conflict": "Conflict",
+  "duplicate-request-id": "Request id already used",
   "method-not-allowed": "Method not allowed",
   "log-unavailable": "Audit log unavailable",
   "unauthorized": "Unauthorized",

@@ -83,8 +83,12 @@ export function buildSchemas(meta: ModelMeta, options: SchemaOptions) {
       example: 0.21,
     }),
     threshold: z.number().openapi({ example: meta.threshold }),
-    decision: z.enum(["approve", "reject"]).openapi({
-      description: "reject when proba_default >= threshold.",
+    decision: z.union([z.literal(0), z.literal(1)]).openapi({
+      description: "1 = predicted default (reject): proba_default >= threshold; 0 = approve.",
+      example: 0,
+    }),
+    decision_label: z.enum(["approve", "reject"]).openapi({
+      description: "The decision in words: reject (1) or approve (0).",
     }),
     model_version: z.string().openapi({ example: meta.model_version }),
     latency_ms: z.number().openapi({

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import type { ModelMeta } from "../scoring/model_meta.ts";
+import type { Store } from "../store/mod.ts";
 import type { PerformanceReport } from "../../monitoring/performance.ts";
 import { computePerformance } from "../../monitoring/run_performance.ts";
 import type { PerformanceGauges } from "./registry.ts";
@@ -31,21 +31,17 @@ export interface CachedPerformanceOptions {
 
 /** A reader of the gauges over the most recent predictions, cached for `ttlMs`. */
 export function cachedPerformanceGauges(
-  db: DatabaseSync,
+  store: Pick<Store, "outcomes">,
   meta: Pick<ModelMeta, "cost_matrix" | "metrics">,
   options: CachedPerformanceOptions = {},
-): () => PerformanceGauges | null {
+): () => Promise<PerformanceGauges | null> {
   const ttl = options.ttlMs ?? 60_000;
   const now = options.now ?? Date.now;
-  let cached: { at: number; value: PerformanceGauges | null } | undefined;
+  let cached: { at: number; value: Promise<PerformanceGauges | null> } | undefined;
   return () => {
     if (cached && now() - cached.at < ttl) return cached.value;
-    let value: PerformanceGauges | null = null;
-    try {
-      if (db.isOpen) value = toGauges(computePerformance(db, meta));
-    } catch {
-      value = null; // a busy or closing database: skip these gauges this scrape
-    }
+    // A busy or closing database: skip these gauges this scrape.
+    const value = computePerformance(store, meta).then(toGauges, () => null);
     cached = { at: now(), value };
     return value;
   };

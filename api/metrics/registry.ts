@@ -17,7 +17,7 @@
 import process from "node:process";
 import client from "prom-client";
 import type { MicroBatcherEvents } from "../micro_batcher.ts";
-import type { GroupCommitEvents } from "../store/group_commit.ts";
+import type { GroupCommitEvents } from "../store/mod.ts";
 import { createCpuSampler } from "./process_usage.ts";
 
 /** Latency buckets in seconds: fine below a millisecond, where this service lives. */
@@ -63,7 +63,7 @@ export interface MetricsOptions {
   /** Rows waiting in the audit-log queue, read at scrape time. */
   queueDepth?: () => number;
   /** Model performance, read at scrape time (cache it: it runs SQL). */
-  performance?: () => PerformanceGauges | null;
+  performance?: () => Promise<PerformanceGauges | null>;
 }
 
 /** The metrics of one process. */
@@ -271,7 +271,7 @@ function registerProcessGauges(registers: client.Registry[]): void {
 function registerPerformanceGauges(
   registers: client.Registry[],
   labels: { model: string; version: string },
-  read: () => PerformanceGauges | null,
+  read: () => Promise<PerformanceGauges | null>,
 ): void {
   const gauge = (name: string, help: string, pick: (p: PerformanceGauges) => number | null) =>
     new client.Gauge({
@@ -279,8 +279,8 @@ function registerPerformanceGauges(
       help,
       labelNames: ["model", "version"] as const,
       registers,
-      collect() {
-        const p = read();
+      async collect() {
+        const p = await read();
         const value = p ? pick(p) : null;
         if (value === null) this.reset();
         else this.set(labels, value);

@@ -6,7 +6,7 @@
  * @module
  */
 import { LATENCY_BUCKET_COUNT, latencyBucket } from "../store/histograms.ts";
-import { type RequestMinute, type StatusClass, statusClassOf } from "../store/request_minutes.ts";
+import { type RequestMinute, type StatusClass, statusClassOf } from "../store/mod.ts";
 
 /** One finished request. */
 export interface RequestSample {

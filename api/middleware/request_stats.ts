@@ -12,16 +12,15 @@
  *
  * Usage (Hono style):
  * ```ts
- * const stats = createRequestStats(store.db);
+ * const stats = createRequestStats(store.requests);
  * app.use(requestStats(stats));
  * ```
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import { createRequestMinuteWriter } from "../store/request_minutes.ts";
+import type { Store } from "../store/mod.ts";
 import { createRequestAggregator, type RequestSample } from "../metrics/request_aggregator.ts";
 
 export type { RequestSample };
@@ -40,40 +39,32 @@ export interface RequestStatsOptions {
 export interface RequestStats {
   /** Counts one finished request at the current minute. */
   record(sample: Omit<RequestSample, "minute">): void;
-  /** Writes the counters gathered since the last flush (no-op once the database is closed). */
-  flush(): void;
+  /** Writes the counters gathered since the last flush (after `close`, a no-op). */
+  flush(): Promise<void>;
   /** Minute × route × class cells waiting for the next flush. */
   readonly pending: number;
   /** Flushes and stops the timer. Call before closing the database. */
-  close(): void;
+  close(): Promise<void>;
 }
 
-/** Creates the recorder writing to `db` (the audit store's connection). */
+/** Creates the recorder writing to the store's request statistics. */
 export function createRequestStats(
-  db: DatabaseSync,
+  requests: Pick<Store["requests"], "add">,
   options: RequestStatsOptions = {},
 ): RequestStats {
   const now = options.now ?? Date.now;
   const onError = options.onFlushError ??
     ((err: unknown) => console.warn(`request stats: flush failed: ${(err as Error).message}`));
-  const write = createRequestMinuteWriter(db);
   const agg = createRequestAggregator();
   const period = options.flushIntervalMs ?? 5000;
   let timer: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
 
-  const stop = () => {
-    if (timer !== undefined) clearInterval(timer);
-    timer = undefined;
-  };
-  const flush = () => {
-    if (!db.isOpen) {
-      stop();
-      agg.drain();
-      return;
-    }
+  const flush = async () => {
     const deltas = agg.drain();
+    if (closed || deltas.length === 0) return;
     try {
-      write(deltas);
+      await requests.add(deltas);
     } catch (err) {
       agg.merge(deltas);
       onError(err);
@@ -91,9 +82,10 @@ export function createRequestStats(
     get pending() {
       return agg.size;
     },
-    close() {
-      stop();
-      flush();
+    async close() {
+      if (timer !== undefined) clearInterval(timer);
+      await flush();
+      closed = true;
     },
   };
 }

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import fc from "fast-check";
-import { openStore } from "../store/mod.ts";
-import { requestTotalsByRoute } from "../store/request_minutes.ts";
+import { openStore, type RequestMinute } from "../store/mod.ts";
 import { createRequestAggregator } from "../metrics/request_aggregator.ts";
 import { createRequestStats, requestStats } from "./request_stats.ts";
 
@@ -23,8 +22,8 @@ function appWith(stats: Parameters<typeof requestStats>[0]) {
 }
 
 Deno.test("requests are counted per route pattern and status class, errors included", async () => {
-  const store = openStore(":memory:");
-  const stats = createRequestStats(store.db, {
+  const store = await openStore(":memory:");
+  const stats = createRequestStats(store.requests, {
     flushIntervalMs: 0,
     now: () => MINUTE * 60_000 + 5,
   });
@@ -34,10 +33,10 @@ Deno.test("requests are counted per route pattern and status class, errors inclu
   await (await app.request("/api/fail", { method: "POST" })).text();
   await (await app.request("/nowhere")).text();
   await (await app.request("/also/nowhere")).text();
-  assert.equal(requestTotalsByRoute(store.db).length, 0, "nothing written before a flush");
-  stats.flush();
+  assert.equal((await store.requests.totalsByRoute()).length, 0, "nothing written before a flush");
+  await stats.flush();
   assert.equal(stats.pending, 0);
-  const rows = requestTotalsByRoute(store.db);
+  const rows = await store.requests.totalsByRoute();
   assert.deepEqual(rows.map((r) => [r.route, r.statusClass, r.n]), [
     ["(unmatched)", 4, 2],
     ["GET /api/items/:id", 2, 3],
@@ -49,42 +48,43 @@ Deno.test("requests are counted per route pattern and status class, errors inclu
     assert.ok(r.sumMs >= 0 && r.maxMs <= r.sumMs + 1e-9);
   }
   assert.ok(rows.every((r) => r.minute === 0));
-  assert.equal(
-    store.db.prepare("SELECT DISTINCT minute FROM request_minutes").get()?.minute,
-    MINUTE,
-  );
-  stats.close();
+  assert.equal(await store.requests.firstMinute(), MINUTE);
+  await stats.close();
   await store.close();
 });
 
 Deno.test("a failed flush keeps the counters for the next one; close flushes", async () => {
-  const store = openStore(":memory:");
+  const written: RequestMinute[] = [];
+  let failing = true;
   const errors: unknown[] = [];
-  const stats = createRequestStats(store.db, {
-    flushIntervalMs: 0,
-    onFlushError: (e) => errors.push(e),
-  });
+  const stats = createRequestStats({
+    add(deltas) {
+      if (failing) return Promise.reject(new Error("database is locked"));
+      written.push(...deltas);
+      return Promise.resolve();
+    },
+  }, { flushIntervalMs: 0, onFlushError: (e) => errors.push(e) });
   const app = appWith(stats);
   await (await app.request("/api/items/1")).text();
-  store.db.exec("ALTER TABLE request_minutes RENAME TO request_minutes_away");
-  stats.flush();
+  await stats.flush();
   assert.equal(errors.length, 1);
   assert.equal(stats.pending, 1);
-  store.db.exec("ALTER TABLE request_minutes_away RENAME TO request_minutes");
+  failing = false;
   await (await app.request("/api/items/2")).text();
-  stats.close();
-  assert.equal(requestTotalsByRoute(store.db)[0].n, 2);
-  await store.close();
-  stats.flush(); // after the database closed: a no-op, not an error
+  await stats.close();
+  assert.equal(written.reduce((n, d) => n + d.n, 0), 2);
+  stats.record({ route: "GET /x", status: 200, ms: 1 });
+  await stats.flush(); // after close: a no-op, not an error
   assert.equal(errors.length, 1);
+  assert.equal(written.reduce((n, d) => n + d.n, 0), 2);
 });
 
 Deno.test("the flush timer does not keep the process alive and stops on close", async () => {
-  const store = openStore(":memory:");
-  const stats = createRequestStats(store.db, { flushIntervalMs: 60_000 });
+  const store = await openStore(":memory:");
+  const stats = createRequestStats(store.requests, { flushIntervalMs: 60_000 });
   stats.record({ route: "GET /x", status: 200, ms: 1 });
-  stats.close();
-  assert.equal(requestTotalsByRoute(store.db)[0].n, 1);
+  await stats.close();
+  assert.equal((await store.requests.totalsByRoute())[0].n, 1);
   await store.close();
 });
 

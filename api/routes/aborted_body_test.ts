@@ -51,6 +51,6 @@ for (const [name, headers] of framings) {
     assert.equal(res.headers.get("content-type"), PROBLEM_MEDIA_TYPE);
     assert.equal((await res.json()).status, res.status);
     assert.deepEqual(errors, [], "not logged as an unhandled error");
-    assert.equal(t.store.count(), 0);
+    assert.equal(await t.store.predictions.count(), 0);
   });
 }

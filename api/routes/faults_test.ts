@@ -10,7 +10,6 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { PROBLEM_MEDIA_TYPE } from "../http/problem.ts";
 import { openStore, type Store } from "../store/mod.ts";
-import { deleteOlderThan } from "../store/retention.ts";
 import { spawnLockHolder, waitUntilLocked } from "../testing/lock_holder.ts";
 import { createTestApp, creditTestRows, type TestApp } from "../testing/test_app.ts";
 
@@ -30,8 +29,8 @@ async function assertProblem(res: Response, status: number) {
 }
 
 /** Every scoring route answers 503 log-unavailable, ready is 503, nothing is logged. */
-async function assertUnavailable(t: TestApp, store: Pick<Store, "count"> = t.store) {
-  const before = store.count();
+async function assertUnavailable(t: TestApp, store: Pick<Store, "predictions"> = t.store) {
+  const before = await store.predictions.count();
   const single = await t.post("/predict", { features: row0 }, { "x-request-id": nextId("down") });
   assert.equal((await assertProblem(single, 503)).type, "/problems/log-unavailable");
   assert.equal(single.headers.get("retry-after"), "5");
@@ -40,7 +39,7 @@ async function assertUnavailable(t: TestApp, store: Pick<Store, "count"> = t.sto
   await assertProblem(await t.app.request("/health/ready"), 503);
   const health = await (await t.app.request("/health")).json();
   assert.equal(health.status, "degraded");
-  assert.equal(store.count(), before, "nothing was logged");
+  assert.equal(await store.predictions.count(), before, "nothing was logged");
 }
 
 /** The next request is scored and logged, and ready is 200 again. */
@@ -49,7 +48,7 @@ async function assertRecovered(t: TestApp) {
   const res = await t.post("/predict", { features: row0 }, { "x-request-id": id });
   assert.equal(res.status, 200);
   const body = await res.json();
-  const [logged] = t.store.findByRequestId(id);
+  const [logged] = await t.store.predictions.findByRequestId(id);
   assert.equal(logged?.proba_default, body.proba_default, "the 200 has its log row");
   assert.equal((await t.app.request("/health/ready")).status, 200);
 }
@@ -96,18 +95,22 @@ Deno.test("disk full: every 200 is logged, then 503 and not ready; freeing space
     const id = nextId("fill");
     const res = await t.post("/predict", { features: row0 }, { "x-request-id": id });
     if (res.status === 200) {
-      assert.equal(t.store.findByRequestId(id).length, 1, "a 200 always has its row");
+      assert.equal(
+        (await t.store.predictions.findByRequestId(id)).length,
+        1,
+        "a 200 always has its row",
+      );
       await res.body?.cancel();
     } else full = res;
   }
   assert.ok(full, "the database filled up");
   assert.equal((await assertProblem(full, 503)).type, "/problems/log-unavailable");
   await assertUnavailable(t);
-  await deleteOlderThan(t.store.db, "9999-01-01T00:00:00Z"); // the operator frees space
+  await t.store.erase.olderThan("9999-01-01T00:00:00Z"); // the operator frees space
   await assertRecovered(t);
 });
 
-Deno.test("query-only database (both connections): 503 and not ready, nothing logged", async () => {
+Deno.test("query-only database: 503 and not ready, nothing logged", async () => {
   await using t = await createTestApp({ store: { pragmas: ["query_only = ON"] } });
   await assertUnavailable(t);
 });
@@ -115,7 +118,7 @@ Deno.test("query-only database (both connections): 503 and not ready, nothing lo
 Deno.test("read-only database: 503 and not ready, nothing logged", async () => {
   let readOnly: Store | undefined;
   await using t = await createTestApp({
-    wrapStore: (store) => (readOnly = openStore(store.path, { readOnly: true })),
+    wrapStore: async (store) => (readOnly = await openStore(store.target, { readOnly: true })),
   });
   try {
     await assertUnavailable(t, readOnly);

@@ -2,19 +2,21 @@
  * `POST /feedback`: the lender reports what happened to a scored application
  * (defaulted or repaid). Idempotent per request id: repeating the same
  * outcome is harmless; a different outcome for the same id is refused (409)
- * and the first one kept, so the audit trail never changes silently.
+ * and the first one kept, so the audit trail never changes silently. A
+ * scoring key reports on its own predictions only (another client's request
+ * ids are unknown to it); an admin key on any client's.
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/env.ts";
 import { ProblemError, problemResponses } from "../http/problem.ts";
-import type { OutcomeRecord, RecordResult } from "../store/outcomes.ts";
+import type { OutcomeInput, RecordResult } from "../store/mod.ts";
 import { validationHook } from "../http/validation_hook.ts";
 
 /** Dependencies of {@link feedbackRoutes}. */
 export interface FeedbackDeps {
-  record(input: Omit<OutcomeRecord, "recorded_at">, now: Date): RecordResult;
+  record(input: OutcomeInput, now: Date): Promise<RecordResult>;
   now?: () => Date;
 }
 
@@ -64,7 +66,8 @@ const route = createRoute({
     ...problemResponses({
       400: "Malformed JSON.",
       404: "No prediction has this request_id.",
-      409: "A different outcome is already recorded for this request_id.",
+      409: "A different outcome is already recorded for this request_id (or, for an admin, " +
+        "several clients used it).",
       422: "Invalid field, or observed before the application was scored.",
       503: "The database did not take the write (locked, read-only or full); retry later.",
     }),
@@ -75,12 +78,15 @@ const route = createRoute({
 export function feedbackRoutes(deps: FeedbackDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const now = deps.now ?? (() => new Date());
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const observedAt = new Date(body.observed_at).toISOString();
+    const identity = c.get("identity");
+    // Admins may report on any client's prediction; everyone else on their own.
+    const clientId = identity?.scope === "admin" ? undefined : identity?.id ?? "";
     let result: RecordResult;
     try {
-      result = deps.record({ ...body, observed_at: observedAt }, now());
+      result = await deps.record({ ...body, observed_at: observedAt, client_id: clientId }, now());
     } catch (err) {
       throw new ProblemError(
         503,
@@ -91,10 +97,19 @@ export function feedbackRoutes(deps: FeedbackDeps): OpenAPIHono<AppEnv> {
     }
     switch (result.status) {
       case "recorded":
-      case "unchanged":
+      case "unchanged": {
+        const { client_id: _client, ...record } = result.record;
         return c.json(
-          { ...result.record, status: result.status },
+          { ...record, status: result.status },
           result.status === "recorded" ? 201 : 200,
+        );
+      }
+      case "ambiguous":
+        throw new ProblemError(
+          409,
+          "conflict",
+          `${result.clients} clients used request_id ${JSON.stringify(body.request_id)}: ` +
+            "report this outcome with the key of the client that scored it",
         );
       case "unknown_request":
         throw new ProblemError(

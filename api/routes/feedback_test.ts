@@ -11,8 +11,7 @@ async function appWithPrediction() {
   return t;
 }
 
-const outcomeCount = (t: Awaited<ReturnType<typeof createTestApp>>) =>
-  (t.store.db.prepare("SELECT COUNT(*) AS n FROM outcomes").get() as { n: number }).n;
+const outcomeCount = (t: Awaited<ReturnType<typeof createTestApp>>) => t.countRows("outcomes");
 
 Deno.test("an outcome is recorded once (201) and an identical repeat is idempotent (200)", async () => {
   await using t = await appWithPrediction();
@@ -48,8 +47,8 @@ Deno.test("a different outcome for the same request is refused with 409 and the 
   });
   assert.equal(res.status, 409);
   assert.equal(res.headers.get("content-type"), "application/problem+json");
-  const kept = t.store.db.prepare("SELECT outcome FROM outcomes").get() as { outcome: string };
-  assert.equal(kept.outcome, "repaid");
+  const [kept] = await t.store.outcomes.labelledOnly({ limit: 1, scanRows: 1 });
+  assert.equal(kept.label, 0, "repaid");
 });
 
 Deno.test("an unknown request id is 404 problem+json and stores nothing", async () => {

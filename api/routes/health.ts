@@ -13,7 +13,7 @@ import type { ModelMeta } from "../scoring/model_meta.ts";
 export interface HealthDeps {
   meta: ModelMeta;
   /** Commits a probe write; false when the audit log cannot take writes. */
-  checkWritable(): boolean;
+  checkWritable(): Promise<boolean>;
   startedAt: Date;
   strictInput: boolean;
   /** Operator-facing warnings (e.g. non-persistent database, open access). */
@@ -53,8 +53,8 @@ export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
         200: { description: "Status.", content: { "application/json": { schema: HealthSchema } } },
       },
     }),
-    (c) => {
-      const writable = deps.checkWritable();
+    async (c) => {
+      const writable = await deps.checkWritable();
       return c.json({
         status: writable ? "ok" as const : "degraded" as const,
         model_version: deps.meta.model_version,
@@ -95,8 +95,8 @@ export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
         ...problemResponses({ 503: "Not ready: the audit log does not take writes." }),
       },
     }),
-    (c) => {
-      if (!deps.checkWritable()) {
+    async (c) => {
+      if (!(await deps.checkWritable())) {
         throw new ProblemError(
           503,
           "log-unavailable",

@@ -52,7 +52,14 @@ Deno.test("performance gauges appear once outcomes exist, and not before", async
   const metrics = createMetrics({
     model: { type: "m", version: "v" },
     performance: () =>
-      gauges && { ...gauges, expectedDefaultRate: 0.3, realisedDefaultRate: 0.25, aucAlert: false },
+      Promise.resolve(
+        gauges && {
+          ...gauges,
+          expectedDefaultRate: 0.3,
+          realisedDefaultRate: 0.25,
+          aucAlert: false,
+        },
+      ),
   });
   assert.equal(
     sample(await metrics.render(), 'model_realised_roc_auc{model="m",version="v"}'),

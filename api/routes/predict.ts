@@ -20,6 +20,7 @@ const errorResponses = problemResponses({
   400: "Malformed JSON.",
   413: "Body larger than MAX_BODY_BYTES, or more rows than MAX_BATCH_ROWS.",
   415: "Content-Type is not application/json.",
+  409: "This client already used the X-Request-Id: nothing was scored or logged.",
   422: "Invalid features: unknown or missing names, wrong types, unknown levels. " +
     "`errors` lists each field (and row for batches).",
   503: "The audit log could not be written: nothing was scored.",
@@ -90,6 +91,7 @@ export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPI
     const requestId = c.get("requestId");
     const [item] = await predictor.predict([features], {
       requestIds: [requestId],
+      clientId: c.get("identity")?.id ?? "",
       startedAt: c.get("startedAt"),
       explain: wantsExplanation(explain, c.req.valid("query").explain),
     });
@@ -101,6 +103,7 @@ export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPI
     const requestId = c.get("requestId");
     const items = await predictor.predict(rows, {
       requestIds: rows.map((_, i) => `${requestId}:${i}`),
+      clientId: c.get("identity")?.id ?? "",
       startedAt: c.get("startedAt"),
       explain: wantsExplanation(explain, c.req.valid("query").explain),
     });

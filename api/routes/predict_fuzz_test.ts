@@ -620,8 +620,7 @@ function feedbackArb(knownIds: () => string[]): fc.Arbitrary<Probe> {
 function createHarness(t: TestApp) {
   const oracle = createOracle(t.model.meta.features);
   const names = t.model.meta.features.map((f) => f.name);
-  const outcomeCount = () =>
-    (t.store.db.prepare("SELECT COUNT(*) AS n FROM outcomes").get() as { n: number }).n;
+  const outcomeCount = () => t.countRows("outcomes");
   const scoredIds: string[] = [];
   const { threshold } = t.model.meta;
   let sent = 0;
@@ -644,17 +643,18 @@ function createHarness(t: TestApp) {
     const body = await res.json();
     const items = p.path === "/predict" ? [body] : body.items;
     assert.equal(items.length, rows.length, where);
-    items.forEach((item: Record<string, Json>, i: number) => {
+    for (const [i, item] of (items as Record<string, Json>[]).entries()) {
       const itemId = p.path === "/predict" ? id : `${id}:${i}`;
       assert.equal(item.request_id, itemId, where);
       assert.equal(item.proba_default, expected[i], `${where}: scores as the model does`);
-      assert.equal(item.decision, expected[i] >= threshold ? "reject" : "approve", where);
-      const logged = t.store.findByRequestId(itemId);
+      assert.equal(item.decision, expected[i] >= threshold ? 1 : 0, where);
+      assert.equal(item.decision_label, expected[i] >= threshold ? "reject" : "approve", where);
+      const logged = await t.store.predictions.findByRequestId(itemId);
       assert.equal(logged.length, 1, `${where}: logged once`);
       assert.equal(logged[0].proba_default, item.proba_default, where);
       assert.equal(logged[0].decision, item.decision, where);
       assert.equal(logged[0].input_json, JSON.stringify(canonical[i]), `${where}: logged input`);
-    });
+    }
     return rows.length;
   }
 
@@ -665,7 +665,7 @@ function createHarness(t: TestApp) {
     const headers: Record<string, string> = { "x-request-id": id };
     const contentType = p.contentType === undefined ? "application/json" : p.contentType;
     if (contentType !== null) headers["content-type"] = contentType;
-    const before = t.store.count();
+    const before = await t.store.predictions.count();
     const outcomesBefore = outcomeCount();
     const res = await t.app.request(p.path, { method: p.method ?? "POST", headers, body: p.body });
     const shown = decode(p.body);
@@ -681,7 +681,7 @@ function createHarness(t: TestApp) {
       logged = await assertScoredAndLogged(p, res, id, where);
       if (p.path === "/predict") scoredIds.push(id);
     } else await res.body?.cancel();
-    assert.equal(t.store.count() - before, logged, `rows logged: ${where}`);
+    assert.equal((await t.store.predictions.count()) - before, logged, `rows logged: ${where}`);
     const recorded = p.path === "/feedback" && res.status === 201 ? 1 : 0;
     assert.equal(outcomeCount() - outcomesBefore, recorded, `outcomes recorded: ${where}`);
     return res.status;

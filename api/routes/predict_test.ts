@@ -26,6 +26,7 @@ Deno.test("POST /predict scores a test.csv row, logs exactly one row, and they a
   const body = await res.json();
   assert.deepEqual(Object.keys(body).sort(), [
     "decision",
+    "decision_label",
     "latency_ms",
     "model_version",
     "proba_default",
@@ -34,17 +35,35 @@ Deno.test("POST /predict scores a test.csv row, logs exactly one row, and they a
   ]);
   assert.equal(body.request_id, "req-42");
   assert.ok(Math.abs(body.proba_default - sigmoid(fixtureLogOdds(row0))) < 1e-6);
-  assert.equal(body.decision, body.proba_default >= body.threshold ? "reject" : "approve");
+  const reject = body.proba_default >= body.threshold;
+  assert.equal(body.decision, reject ? 1 : 0, "the seed's contract: 1 = reject");
+  assert.equal(body.decision_label, reject ? "reject" : "approve");
   assert.equal(body.model_version, t.model.meta.model_version);
 
-  assert.equal(t.store.count(), 1);
-  const [logged] = t.store.findByRequestId("req-42");
+  assert.equal(await t.store.predictions.count(), 1);
+  const [logged] = await t.store.predictions.findByRequestId("req-42");
   assert.equal(logged.proba_default, body.proba_default);
   assert.equal(logged.decision, body.decision);
   assert.equal(logged.threshold, body.threshold);
   assert.equal(logged.model_version, body.model_version);
   assert.ok(logged.latency_ms <= body.latency_ms, "row latency excludes the commit");
   assert.deepEqual(JSON.parse(logged.input_json), row0);
+});
+
+Deno.test("a request id the client already used is refused with 409, and nothing is logged again", async () => {
+  await using t = await createTestApp();
+  const first = await t.post("/predict", { features: row0 }, { "x-request-id": "once" });
+  assert.equal(first.status, 200);
+  const again = await t.post("/predict", { features: row1 }, { "x-request-id": "once" });
+  assert.equal(again.status, 409);
+  assert.equal((await problemOf(again)).type, "/problems/duplicate-request-id");
+  const batch = await t.post("/predict_batch", { rows: [row0, row1] }, { "x-request-id": "b" });
+  assert.equal(batch.status, 200);
+  const batchAgain = await t.post("/predict_batch", { rows: [row1] }, { "x-request-id": "b" });
+  assert.equal(batchAgain.status, 409, "b:0 was used by the first batch");
+  assert.equal(await t.store.predictions.count(), 3);
+  const [logged] = await t.store.predictions.findByRequestId("once");
+  assert.deepEqual(JSON.parse(logged.input_json), row0, "the first row is kept as it was");
 });
 
 Deno.test("POST /predict generates a request id when none (or an unsafe one) is sent", async () => {
@@ -64,13 +83,15 @@ Deno.test("POST /predict_batch scores 200 rows in order and logs 200 rows", asyn
   const body = await res.json();
   assert.equal(body.n_rows, 200);
   assert.equal(body.items.length, 200);
-  assert.equal(t.store.count(), 200);
-  body.items.forEach((item: { request_id: string; proba_default: number }, i: number) => {
+  assert.equal(await t.store.predictions.count(), 200);
+  for (
+    const [i, item] of (body.items as { request_id: string; proba_default: number }[]).entries()
+  ) {
     assert.equal(item.request_id, `batch-1:${i}`);
     assert.ok(Math.abs(item.proba_default - sigmoid(fixtureLogOdds(rows[i]))) < 1e-6);
-    const [logged] = t.store.findByRequestId(item.request_id);
+    const [logged] = await t.store.predictions.findByRequestId(item.request_id);
     assert.equal(logged.proba_default, item.proba_default);
-  });
+  }
 });
 
 Deno.test("strict mode refuses absent features and lists them; null is accepted as missing", async () => {
@@ -85,7 +106,7 @@ Deno.test("strict mode refuses absent features and lists them; null is accepted 
   ]);
   const ok = await t.post("/predict", { features: { ...row0, Income: null, Job: null } });
   assert.equal(ok.status, 200);
-  assert.equal(t.store.count(), 1);
+  assert.equal(await t.store.predictions.count(), 1);
 });
 
 Deno.test("relaxed mode treats absent features as missing and logs them as null", async () => {
@@ -96,7 +117,7 @@ Deno.test("relaxed mode treats absent features as missing and logs them as null"
   const body = await res.json();
   const expected = sigmoid(fixtureLogOdds({ ...partial, Income: null }));
   assert.ok(Math.abs(body.proba_default - expected) < 1e-6);
-  const [logged] = t.store.findByRequestId("relaxed");
+  const [logged] = await t.store.predictions.findByRequestId("relaxed");
   assert.equal(JSON.parse(logged.input_json).Income, null);
 });
 
@@ -131,7 +152,7 @@ for (const [name, body, status, type] of badBodies) {
     const problem = await problemOf(res);
     assert.equal(problem.type, `/problems/${type}`);
     assert.equal(problem.instance, "/predict");
-    assert.equal(t.store.count(), 0);
+    assert.equal(await t.store.predictions.count(), 0);
   });
 }
 
@@ -145,7 +166,7 @@ Deno.test("errors name the offending field and row in batches", async () => {
     row: 1,
     detail: 'unknown level "maybe": expected one of "no", "yes", or null if missing',
   }]);
-  assert.equal(t.store.count(), 0, "a batch with one bad row logs nothing");
+  assert.equal(await t.store.predictions.count(), 0, "a batch with one bad row logs nothing");
 });
 
 Deno.test("empty batch is 422, a batch over MAX_BATCH_ROWS is 413", async () => {
@@ -156,7 +177,7 @@ Deno.test("empty batch is 422, a batch over MAX_BATCH_ROWS is 413", async () => 
   const big = await t.post("/predict_batch", { rows: [row0, row0, row0, row0] });
   assert.equal(big.status, 413);
   assert.match((await problemOf(big)).detail, /at most 3 rows/);
-  assert.equal(t.store.count(), 0);
+  assert.equal(await t.store.predictions.count(), 0);
 });
 
 Deno.test("a body over MAX_BODY_BYTES is 413; a non-JSON content type is 415", async () => {
@@ -171,7 +192,7 @@ Deno.test("a body over MAX_BODY_BYTES is 413; a non-JSON content type is 415", a
   });
   assert.equal(form.status, 415);
   await problemOf(form);
-  assert.equal(t.store.count(), 0);
+  assert.equal(await t.store.predictions.count(), 0);
 });
 
 Deno.test("unknown routes are 404 and wrong methods 405, as problems", async () => {
@@ -189,7 +210,7 @@ function failingStore(store: Store): Store {
   return {
     ...store,
     append: () => Promise.reject(new StoreWriteError(new Error("disk I/O error"))),
-    checkWritable: () => false,
+    checkWritable: () => Promise.resolve(false),
   } as Store;
 }
 
@@ -206,17 +227,17 @@ Deno.test("a failed log write answers 503 problem+json, never 200", async () => 
 
 Deno.test("a real SQLite write failure (insert aborted by the database) answers 503 and logs nothing", async () => {
   await using t = await createTestApp();
-  t.store.db.exec(
+  t.exec(
     "CREATE TRIGGER refuse BEFORE INSERT ON predictions BEGIN SELECT RAISE(ABORT, 'disk full'); END",
   );
   const res = await t.post("/predict_batch", { rows: [row0, row1] });
   assert.equal(res.status, 503);
   await problemOf(res);
-  t.store.db.exec("DROP TRIGGER refuse");
-  assert.equal(t.store.count(), 0);
+  t.exec("DROP TRIGGER refuse");
+  assert.equal(await t.store.predictions.count(), 0);
   const again = await t.post("/predict", { features: row0 });
   assert.equal(again.status, 200, "the writer recovers once the fault is gone");
-  assert.equal(t.store.count(), 1);
+  assert.equal(await t.store.predictions.count(), 1);
 });
 
 Deno.test("explain returns up to 4 reasons pushing towards default, and logs them", async () => {
@@ -236,7 +257,7 @@ Deno.test("explain returns up to 4 reasons pushing towards default, and logs the
   assert.equal(body.reasons[1].value, null);
   assert.equal(body.reasons[0].value, "yes");
   for (const r of body.reasons) assert.ok(r.contribution > 0 && r.reason.length > 0);
-  const [logged] = t.store.findByRequestId("e1");
+  const [logged] = await t.store.predictions.findByRequestId("e1");
   assert.deepEqual(JSON.parse(logged.reasons_json!), body.reasons);
 });
 
@@ -250,5 +271,5 @@ Deno.test("?explain=1 works for batches; without it no reasons are returned or l
   const plain = await (await t.post("/predict", { features: row0 }, { "x-request-id": "p" }))
     .json();
   assert.equal(plain.reasons, undefined);
-  assert.equal(t.store.findByRequestId("p")[0].reasons_json, null);
+  assert.equal((await t.store.predictions.findByRequestId("p"))[0].reasons_json, null);
 });

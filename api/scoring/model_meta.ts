@@ -149,12 +149,23 @@ export function typicalApplicant(
   return Object.fromEntries(meta.features.map((f) => [f.name, typicalValue(f)]));
 }
 
-/** A decision on one application. */
-export type Decision = "approve" | "reject";
+/**
+ * A decision on one application, as the seed's scoring contract defines it:
+ * 1 = predicted default (reject), 0 = approve.
+ */
+export type Decision = 0 | 1;
 
-/** Reject when the probability reaches the threshold. */
+/** The word for a decision, for people: `reject` (1) or `approve` (0). */
+export type DecisionLabel = "approve" | "reject";
+
+/** Reject (1) when the probability reaches the threshold. */
 export function decide(probaDefault: number, threshold: number): Decision {
-  return probaDefault >= threshold ? "reject" : "approve";
+  return probaDefault >= threshold ? 1 : 0;
+}
+
+/** The word for a decision. */
+export function decisionLabel(decision: Decision): DecisionLabel {
+  return decision === 1 ? "reject" : "approve";
 }
 
 /** Reads a file of an artifacts directory; the Error names the file and the problem. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeFixtureModel } from "../testing/fixture_model.ts";
 import { loadModel } from "./model.ts";
-import { decide } from "./model_meta.ts";
+import { decide, decisionLabel } from "./model_meta.ts";
 
 async function withFixture(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
@@ -14,9 +14,11 @@ async function withFixture(fn: (dir: string) => Promise<void>) {
   }
 }
 
-Deno.test("decide rejects at and above the threshold", () => {
-  assert.equal(decide(0.3, 0.3), "reject");
-  assert.equal(decide(0.2999, 0.3), "approve");
+Deno.test("decide rejects (1) at and above the threshold, approves (0) below", () => {
+  assert.equal(decide(0.3, 0.3), 1);
+  assert.equal(decide(0.2999, 0.3), 0);
+  assert.equal(decisionLabel(1), "reject");
+  assert.equal(decisionLabel(0), "approve");
 });
 
 Deno.test("loadModel names the missing file", async () => {

@@ -1,102 +1,118 @@
+/**
+ * The store contract, on every backend: the audit log round-trips, the group
+ * commit writes rows, rollup and shadow scores together, a request id is
+ * unique per client, and nothing is acknowledged that was not committed.
+ */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { createTempStore } from "../testing/temp_store.ts";
-import { openStore, type PredictionRecord, StoreWriteError } from "./mod.ts";
+import { storeTest, testRecord } from "../testing/temp_store.ts";
+import type { LogEntry, PredictionRecord } from "./mod.ts";
 
-function record(i: number, ts: string): PredictionRecord {
-  return {
+const day = (d: number) => `2026-01-${String(d).padStart(2, "0")}T00:00:00.000Z`;
+
+function record(i: number, ts = day(1)): PredictionRecord {
+  return testRecord(`r${i}`, {
     ts_utc: ts,
-    request_id: `r${i}`,
-    model_version: "m1",
     proba_default: i / 100,
-    threshold: 0.5,
-    decision: i >= 50 ? "reject" : "approve",
-    latency_ms: 1,
+    decision: i >= 50 ? 1 : 0,
     input_json: JSON.stringify({ i }),
-    reasons_json: null,
-  };
+  });
 }
 
-const tempStore = () => createTempStore({ file: "nested/log.sqlite" });
+async function all(t: { store: { predictions: { pages(): AsyncIterable<PredictionRecord[]> } } }) {
+  const rows: PredictionRecord[] = [];
+  for await (const page of t.store.predictions.pages()) rows.push(...page);
+  return rows;
+}
 
-Deno.test("openStore creates the directory, uses WAL, round-trips rows", async () => {
-  await using t = await tempStore();
-  assert.equal(
-    (t.store.db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
-    "wal",
+storeTest("rows round-trip, and the rollup is written in the same transaction", async (t) => {
+  const rows = [record(1, day(1)), record(60, day(2))];
+  assert.deepEqual(
+    await Promise.all(rows.map((r) => t.store.append({ rows: [r] }))),
+    ["logged", "logged"],
   );
-  const rows = [record(1, "2026-01-01T00:00:00.000Z"), record(2, "2026-01-02T00:00:00.000Z")];
-  await Promise.all(rows.map((r) => t.store.append([r])));
-  assert.equal(t.store.count(), 2);
-  const back = [...t.store.iterate()].map(({ id: _id, ...r }) => ({ ...r }));
+  assert.equal(await t.store.predictions.count(), 2);
+  const back = (await all(t)).map((r) => {
+    const { id: _id, ...rest } = r as PredictionRecord & { id: number };
+    return { ...rest };
+  });
   assert.deepEqual(back, rows);
-  const minutes = t.store.db.prepare("SELECT sum(n) AS n FROM prediction_minutes").get() as {
-    n: number;
+  const totals = await t.store.rollups.totals();
+  assert.equal(totals.n, 2);
+  assert.equal(totals.rejects, 1, "decision 1 counts as a reject");
+});
+
+storeTest(
+  "pages filter by time window and keep the most recent `limit` rows, oldest first",
+  async (t) => {
+    await t.store.append({ rows: [1, 2, 3, 4, 5].map((d) => record(d, day(d))) });
+    const ids = async (q: { since?: string; until?: string; limit?: number }) => {
+      const out: string[] = [];
+      for await (const page of t.store.predictions.pages(q, 2)) {
+        assert.ok(page.length <= 2, "pages hold at most pageRows rows");
+        out.push(...page.map((r) => r.request_id));
+      }
+      return out;
+    };
+    assert.deepEqual(await ids({ since: day(2), until: day(4) }), ["r2", "r3"]);
+    assert.deepEqual(await ids({ limit: 2 }), ["r4", "r5"]);
+    assert.deepEqual(await ids({ until: day(4), limit: 2 }), ["r2", "r3"]);
+    assert.deepEqual(await ids({}), ["r1", "r2", "r3", "r4", "r5"]);
+    assert.equal(await t.store.predictions.count({ since: day(3) }), 3);
+    assert.equal(await t.store.predictions.count({ limit: 2 }), 2);
+  },
+);
+
+storeTest(
+  "a request id is unique per client: a reuse logs nothing, another client may use it",
+  async (t) => {
+    assert.equal(await t.store.append({ rows: [record(1)] }), "logged");
+    assert.equal(await t.store.append({ rows: [record(1)] }), "duplicate");
+    assert.equal(
+      await t.store.append({ rows: [{ ...record(1), client_id: "other-key" }] }),
+      "logged",
+    );
+    assert.equal(await t.store.predictions.count(), 2);
+    assert.equal((await t.store.predictions.findByRequestId("r1")).length, 2);
+    assert.equal((await t.store.predictions.findByRequestId("r1", "other-key")).length, 1);
+    assert.equal((await t.store.rollups.totals()).n, 2, "the refused entry left no rollup");
+  },
+);
+
+storeTest(
+  "a batch entry with one reused id is refused whole; others in the group still log",
+  async (t) => {
+    await t.store.append({ rows: [record(2)] });
+    const results = await Promise.all([
+      t.store.append({ rows: [record(1), record(2), record(3)] }),
+      t.store.append({ rows: [record(4)] }),
+      t.store.append({ rows: [record(4)] }), // the same id twice in one group
+    ]);
+    assert.deepEqual(results, ["duplicate", "logged", "duplicate"]);
+    assert.deepEqual((await all(t)).map((r) => r.request_id), ["r2", "r4"]);
+  },
+);
+
+storeTest("shadow scores are written with their prediction, in the same commit", async (t) => {
+  const entry: LogEntry = {
+    rows: [record(1), record(2)],
+    shadows: [
+      { row: 1, model_version: "m2", proba_default: 0.7, threshold: 0.5, decision: 1 },
+      { row: 0, model_version: "m2", proba_default: 0.1, threshold: 0.5, decision: 0 },
+    ],
   };
-  assert.equal(minutes.n, 2, "the rollup is written in the same transaction");
+  assert.equal(await t.store.append(entry), "logged");
+  assert.equal(await t.countRows("shadow_predictions"), 2);
+  assert.equal(await t.store.append(entry), "duplicate");
+  assert.equal(await t.countRows("shadow_predictions"), 2, "a refused entry writes no shadow");
 });
 
-Deno.test("iterate filters by time window and keeps the most recent `limit` rows, oldest first", async () => {
-  await using t = await tempStore();
-  const day = (d: number) => `2026-01-${String(d).padStart(2, "0")}T00:00:00.000Z`;
-  await t.store.append([1, 2, 3, 4, 5].map((d) => record(d, day(d))));
-  const ids = (q: Parameters<typeof t.store.iterate>[0]) =>
-    [...t.store.iterate(q)].map((r) => r.request_id);
-  assert.deepEqual(ids({ since: day(2), until: day(4) }), ["r2", "r3"]);
-  assert.deepEqual(ids({ limit: 2 }), ["r4", "r5"]);
-  assert.deepEqual(ids({ until: day(4), limit: 2 }), ["r2", "r3"]);
-});
+storeTest("close commits entries still queued", async (t) => {
+  const pending = t.store.append({ rows: [record(1)] });
+  await t.store.close();
+  assert.equal(await pending, "logged");
+  assert.equal(await t.countRows("predictions"), 1);
+}, { flushDelayMs: 1000 });
 
-Deno.test("rows committed by the store are visible to another connection", async () => {
-  await using t = await tempStore();
-  await t.store.append([record(7, "2026-01-01T00:00:00.000Z")]);
-  const other = new DatabaseSync(t.path, { readOnly: true });
-  const row = other.prepare("SELECT request_id FROM predictions").get() as { request_id: string };
-  assert.equal(row.request_id, "r7");
-  other.close();
-});
-
-Deno.test("a batch that fails midway rolls back entirely", async () => {
-  await using t = await tempStore();
-  const bad = {
-    ...record(2, "2026-01-01T00:00:00.000Z"),
-    decision: "maybe",
-  } as unknown as PredictionRecord;
-  await assert.rejects(
-    t.store.append([record(1, "2026-01-01T00:00:00.000Z"), bad]),
-    StoreWriteError,
-  );
-  assert.equal(t.store.count(), 0);
-  await t.store.append([record(3, "2026-01-01T00:00:00.000Z")]);
-  assert.equal(t.store.count(), 1);
-});
-
-Deno.test("checkWritable is false while another connection holds the write lock", async () => {
-  await using t = await tempStore();
-  assert.equal(t.store.checkWritable(), true);
-  const other = new DatabaseSync(t.path);
-  other.exec("BEGIN IMMEDIATE");
-  assert.equal(t.store.checkWritable(), false);
-  await assert.rejects(
-    t.store.append([record(1, "2026-01-01T00:00:00.000Z")]),
-    StoreWriteError,
-    "a locked database fails the write instead of hanging",
-  );
-  other.exec("ROLLBACK");
-  other.close();
-  assert.equal(t.store.checkWritable(), true);
-});
-
-Deno.test("close commits rows still queued", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "log.sqlite");
-  const store = openStore(path, { flushDelayMs: 1000 });
-  const pending = store.append([record(1, "2026-01-01T00:00:00.000Z")]);
-  await store.close();
-  await pending;
-  const db = new DatabaseSync(path);
-  assert.equal((db.prepare("SELECT COUNT(*) AS n FROM predictions").get() as { n: number }).n, 1);
-  db.close();
-  await Deno.remove(dir, { recursive: true });
+storeTest("checkWritable probes a write", async (t) => {
+  assert.equal(await t.store.checkWritable(), true);
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { type Config, DEFAULT_CONFIG } from "../config.ts";
 import { loadModel, type ScoringModel } from "../scoring/model.ts";
 import { openStore, type Store, type StoreOptions } from "../store/mod.ts";
@@ -20,6 +21,10 @@ export interface TestApp extends AsyncDisposable {
   model: ScoringModel;
   dir: string;
   dbPath: string;
+  /** Rows in a table of the audit database (checks of what the contract does not expose). */
+  countRows(table: string): number;
+  /** Runs SQL on the audit database through a connection of its own (fault injection). */
+  exec(sql: string): void;
   /** POSTs a JSON body (stringified unless already a string). */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
@@ -32,7 +37,7 @@ export interface TestAppOptions {
   store?: StoreOptions;
   now?: () => Date;
   /** Wraps the store before the app sees it (fault injection). */
-  wrapStore?: (store: Store) => Store;
+  wrapStore?: (store: Store) => Store | Promise<Store>;
   warnings?: AppDeps["warnings"];
   /** Monitoring site options (reference sample path, polling interval, …). */
   site?: AppDeps["site"];
@@ -48,11 +53,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (!options.artifactsDir) await writeFixtureModel(dir);
   const model = await loadModel(artifactsDir);
   const dbPath = join(dir, "db", "predictions.sqlite");
-  const store = openStore(dbPath, { synchronous: "NORMAL", ...options.store });
+  const store = await openStore(dbPath, { synchronous: "NORMAL", ...options.store });
   const app = createApp({
     config: { ...DEFAULT_CONFIG, ...TEST_CONFIG, ...options.config },
     model,
-    store: options.wrapStore ? options.wrapStore(store) : store,
+    store: options.wrapStore ? await options.wrapStore(store) : store,
     now: options.now,
     warnings: options.warnings,
     site: options.site,
@@ -63,6 +68,24 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     model,
     dir,
     dbPath,
+    countRows(table) {
+      const db = new DatabaseSync(dbPath, { readOnly: true });
+      try {
+        return Number(
+          (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n,
+        );
+      } finally {
+        db.close();
+      }
+    },
+    exec(sql) {
+      const db = new DatabaseSync(dbPath);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
     post: (path, body, headers = {}) =>
       Promise.resolve(app.request(path, {
         method: "POST",

@@ -65,7 +65,7 @@ export function loggedRow(
     ts_utc: "2025-01-01T00:00:00.000Z",
     model_version: "v1",
     proba_default: 0.5,
-    decision: "approve",
+    decision: 0,
     input_json: JSON.stringify(features),
     ...overrides,
   };

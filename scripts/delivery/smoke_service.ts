@@ -18,8 +18,7 @@ import { isDeepStrictEqual } from "node:util";
 import { buildSchemas } from "../../api/http/schemas.ts";
 import { decide, readModelMeta, typicalApplicant } from "../../api/scoring/model_meta.ts";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
-import { openDatabase } from "../../api/store/database.ts";
-import { findByRequestId } from "../../api/store/prediction_log.ts";
+import { openStore, type Store } from "../../api/store/mod.ts";
 import { parseFlags, parseIntegerFlag, UsageError } from "../lib/flags.ts";
 import { spaceUrl } from "./space_url.ts";
 
@@ -174,7 +173,7 @@ export function predictionProblems(
 export interface ScoredAnswer {
   request_id: string;
   proba_default: number;
-  decision: string;
+  decision: number;
   model_version: string;
 }
 
@@ -184,19 +183,19 @@ export interface ScoredAnswer {
  * features differ from what was sent and answered. Opens the database
  * read-only. Empty when the row is right.
  */
-export function auditRowProblems(
+export async function auditRowProblems(
   dbPath: string,
   answer: ScoredAnswer,
   features: Record<string, unknown>,
-): string[] {
-  let db;
+): Promise<string[]> {
+  let store: Store;
   try {
-    db = openDatabase(dbPath, { readOnly: true });
+    store = await openStore(dbPath, { readOnly: true });
   } catch (err) {
     return [`cannot open the audit database ${dbPath}: ${(err as Error).message}`];
   }
   try {
-    const rows = findByRequestId(db, answer.request_id);
+    const rows = await store.predictions.findByRequestId(answer.request_id);
     if (rows.length !== 1) {
       return [
         `${rows.length} audit rows for request ${answer.request_id} in ${dbPath}, expected 1`,
@@ -218,7 +217,7 @@ export function auditRowProblems(
     }
     return problems;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -307,7 +306,7 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions): Promise<
   log(`predict: ${body.decision} (proba ${body.proba_default}, request ${requestId})`);
 
   if (options.dbPath !== undefined) {
-    const rowProblems = auditRowProblems(options.dbPath, body, features);
+    const rowProblems = await auditRowProblems(options.dbPath, body, features);
     if (rowProblems.length) throw new SmokeError(`audit log:\n  ${rowProblems.join("\n  ")}`);
     log(`audit log: the decision is in ${options.dbPath}`);
   }

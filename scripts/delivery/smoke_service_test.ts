@@ -55,7 +55,7 @@ Deno.test("runSmoke passes against the real app and finds the logged row", async
   assert.equal(report.ready.model_version, t.model.meta.model_version);
   assert.ok(report.prediction);
   assert.match(report.prediction.request_id, /^smoke-/);
-  const [row] = t.store.findByRequestId(report.prediction.request_id);
+  const [row] = await t.store.predictions.findByRequestId(report.prediction.request_id);
   assert.equal(row.decision, report.prediction.decision);
   assert.ok(lines.some((l) => l.startsWith("audit log:")), lines.join("\n"));
 });
@@ -81,7 +81,7 @@ Deno.test("runSmoke --ready-only scores nothing", async () => {
     fetch: appFetch(t),
   });
   assert.equal(report.prediction, undefined);
-  assert.equal(t.store.count(), 0);
+  assert.equal(await t.store.predictions.count(), 0);
 });
 
 Deno.test("waitForReady retries refused connections and 503s until ready", async () => {
@@ -169,7 +169,7 @@ Deno.test("predictionProblems accepts the app's answer and flags each tampering"
   const body = await scoreOnce(t);
   assert.deepEqual(predictionProblems(body, meta, { requestId: String(body.request_id) }), []);
 
-  const flipped = body.decision === "approve" ? "reject" : "approve";
+  const flipped = 1 - Number(body.decision);
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ ...body, decision: flipped }, /^decision /],
     [{ ...body, proba_default: 1.5 }, /^proba_default: /],
@@ -189,22 +189,25 @@ Deno.test("auditRowProblems flags a missing row and a row that disagrees", async
   const body = await scoreOnce(t) as {
     request_id: string;
     proba_default: number;
-    decision: string;
+    decision: number;
     model_version: string;
   };
   const features = typicalApplicant(t.model.meta);
-  assert.deepEqual(auditRowProblems(t.dbPath, body, features), []);
+  assert.deepEqual(await auditRowProblems(t.dbPath, body, features), []);
   assert.match(
-    auditRowProblems(t.dbPath, { ...body, request_id: "never-sent" }, features)[0],
+    (await auditRowProblems(t.dbPath, { ...body, request_id: "never-sent" }, features))[0],
     /0 audit rows for request never-sent/,
   );
-  const problems = auditRowProblems(
+  const problems = await auditRowProblems(
     t.dbPath,
-    { ...body, decision: "maybe", proba_default: body.proba_default + 0.1 },
+    { ...body, decision: 1 - body.decision, proba_default: body.proba_default + 0.1 },
     { ...features, extra: 1 },
   );
   assert.equal(problems.length, 3, problems.join("; "));
-  assert.match(auditRowProblems(`${t.dir}/absent/db.sqlite`, body, features)[0], /cannot open/);
+  assert.match(
+    (await auditRowProblems(`${t.dir}/absent/db.sqlite`, body, features))[0],
+    /cannot open/,
+  );
 });
 
 Deno.test("parseSmokeArgs: --url or --space, timeouts in seconds, usage errors", () => {

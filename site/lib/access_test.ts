@@ -131,12 +131,12 @@ Deno.test("a cookie POST needs the session's CSRF token; nothing is logged witho
   }
   const drift = await postForm(t.app, "/monitor/drift", { scope: "all" }, { headers });
   assert.equal(drift.status, 403);
-  assert.equal(t.store.count(), 0, "nothing scored or logged");
+  assert.equal(await t.store.predictions.count(), 0, "nothing scored or logged");
 
   const ok = await postForm(t.app, "/monitor/score", { ...form, _csrf: session.csrf }, { headers });
   assert.equal(ok.status, 200);
   assert.match(ok.html, /data-testid="risk-label"/);
-  assert.equal(t.store.count(), 1);
+  assert.equal(await t.store.predictions.count(), 1);
   assert.equal(csrfTokenOf(ok.html), session.csrf, "the result page's form carries the token");
 });
 
@@ -149,9 +149,9 @@ Deno.test("header-authenticated and open-mode POSTs need no CSRF token", async (
   const anonymous = await postForm(t.app, "/monitor/score", form);
   assert.equal(anonymous.status, 303);
   assert.equal(anonymous.headers.get("location"), "/monitor/login?next=%2Fmonitor%2Fscore");
-  assert.equal(t.store.count(), 1);
+  assert.equal(await t.store.predictions.count(), 1);
 
   await using open = await createSiteTestApp();
   assert.equal((await postForm(open.app, "/monitor/score", form)).status, 200);
-  assert.equal(open.store.count(), 1);
+  assert.equal(await open.store.predictions.count(), 1);
 });

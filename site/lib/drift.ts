@@ -8,10 +8,8 @@
  */
 import { stat } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
-import type { DatabaseSync } from "node:sqlite";
 import { Worker } from "node:worker_threads";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
-import { latestDriftReport, saveDriftReport } from "../../api/store/drift_reports.ts";
 import type { Store } from "../../api/store/mod.ts";
 import type { DriftReport } from "../../monitoring/drift_report.ts";
 import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
@@ -40,14 +38,14 @@ function looksLikeReport(x: unknown): x is DriftReport {
  * one indexed lookup and one `stat`.
  */
 export function createDriftReader(
-  db: DatabaseSync,
+  store: Pick<Store, "reports">,
   filePath: string | undefined,
 ): () => Promise<LatestDrift | null> {
   let dbCache: { id: number; report: DriftReport } | undefined;
   let fileCache: { mtimeMs: number; report: DriftReport | null } | undefined;
 
-  const fromDb = (): DriftReport | null => {
-    const row = latestDriftReport(db);
+  const fromDb = async (): Promise<DriftReport | null> => {
+    const row = await store.reports.latest();
     if (row === undefined) return null;
     if (dbCache?.id !== row.id) {
       const parsed = JSON.parse(row.report_json);
@@ -79,7 +77,7 @@ export function createDriftReader(
   };
 
   return async () => {
-    const stored = fromDb();
+    const stored = await fromDb();
     const file = await fromFile();
     if (stored && (!file || stored.generated_at >= file.generated_at)) {
       return { report: stored, origin: "database" };
@@ -135,12 +133,13 @@ export function computeDriftOffThread(job: DriftJob): Promise<DriftReport> {
 
 /**
  * Computes a report with the monitoring library over the store (with the
- * window's model performance when `meta` is given) and stores it as the latest. On a worker thread for a database file (the request thread
+ * window's model performance when `meta` is given) and stores it as the
+ * latest. On a worker thread with its own connection (the request thread
  * keeps serving); inline for an in-memory database, which no other
  * connection can open.
  */
 export async function recomputeDrift(
-  store: Pick<Store, "iterate" | "db" | "path">,
+  store: Pick<Store, "predictions" | "outcomes" | "reports" | "target">,
   profile: ReferenceProfile,
   options: RecomputeOptions,
 ): Promise<DriftReport> {
@@ -151,16 +150,16 @@ export async function recomputeDrift(
     cost_matrix: options.meta.cost_matrix,
     metrics: options.meta.metrics,
   };
-  const report = store.path === ":memory:"
-    ? computeDrift(store, profile, { query, now, meta })
+  const report = store.target === ":memory:"
+    ? await computeDrift(store, profile, { query, now, meta })
     : await computeDriftOffThread({
-      dbPath: store.path,
+      dbPath: store.target,
       profile,
       query,
       generatedAt: now().toISOString(),
       meta,
     });
-  saveDriftReport(store.db, {
+  await store.reports.save({
     generated_at: report.generated_at,
     source: "site",
     report_json: JSON.stringify(report),

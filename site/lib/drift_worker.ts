@@ -1,9 +1,9 @@
 /**
- * Worker thread that computes one drift report: it opens the audit database
+ * Worker thread that computes one drift report: it opens the audit store
  * read-only on its own connection and streams the window through the
  * monitoring library, so a recompute (about 10 µs per row) never blocks the
- * thread serving requests. A `node:worker_threads` worker, like the store's
- * writer (see `api/store/writer_worker.ts` for why not a web Worker).
+ * thread serving requests. A `node:worker_threads` worker: it inherits the
+ * process's permissions, where a web Worker would need its own.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import { computeDrift, openStoreForReading } from "../../monitoring/run_drift.ts
 
 /** What to compute (structured-cloned to the worker). */
 export interface DriftJob {
+  /** The store to open: a SQLite path or a PostgreSQL URL. */
   dbPath: string;
   profile: ReferenceProfile;
   query: PredictionQuery;
@@ -33,9 +34,9 @@ if (parentPort) {
   port.once("message", async (job: DriftJob) => {
     let reply: DriftJobReply;
     try {
-      const store = openStoreForReading(job.dbPath);
+      const store = await openStoreForReading(job.dbPath);
       try {
-        const report = computeDrift(store, job.profile, {
+        const report = await computeDrift(store, job.profile, {
           query: job.query,
           now: () => new Date(job.generatedAt),
           meta: job.meta,

@@ -6,16 +6,14 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import { LATENCY_BUCKET_COUNT, latencyQuantile } from "../../api/store/histograms.ts";
-import {
-  predictionSeries,
-  type PredictionTotals,
-  predictionTotals,
-  predictionVersions,
-  type VersionCount,
-} from "../../api/store/prediction_rollups.ts";
-import { type RequestMinute, requestSeries } from "../../api/store/request_minutes.ts";
+import type {
+  PredictionBucket,
+  PredictionTotals,
+  RequestMinute,
+  Store,
+  VersionCount,
+} from "../../api/store/mod.ts";
 import { formatCount, formatMs, formatProba, formatShare } from "../shared/format.ts";
 import type { Kpi, OverviewLive, TimeChartSpec } from "../shared/types.ts";
 import { ALERT_LIMITS } from "./alerts.ts";
@@ -112,14 +110,13 @@ function bucketLabel(minutes: number): string {
 }
 
 function charts(
-  db: DatabaseSync,
   range: WindowRange,
+  predictionRows: readonly PredictionBucket[],
   requestRows: readonly RequestMinute[],
 ): TimeChartSpec[] {
-  const filter = { fromMinute: range.fromMinute, bucketMinutes: range.bucketMinutes };
   const starts = range.bucketStarts;
   const x = starts.map((m) => m * 60);
-  const preds = alignBuckets(starts, predictionSeries(db, filter));
+  const preds = alignBuckets(starts, predictionRows);
   const byBucket = groupBy(requestRows, (r) => r.minute);
   const scoringByBucket = groupBy(
     requestRows.filter((r) => SCORING_ROUTES.includes(r.route)),
@@ -265,34 +262,36 @@ function kpis(facts: OverviewFacts, threshold: number): Kpi[] {
 }
 
 /** The overview of one window: the live part (KPIs, charts) and the other facts. */
-export function overviewData(
-  db: DatabaseSync,
+export async function overviewData(
+  store: Pick<Store, "rollups" | "requests">,
   range: WindowRange,
   options: { now: Date; threshold: number },
-): { live: OverviewLive; facts: OverviewFacts } {
+): Promise<{ live: OverviewLive; facts: OverviewFacts }> {
   const filter = { fromMinute: range.fromMinute };
+  const buckets = { ...filter, bucketMinutes: range.bucketMinutes };
   // One pass over request_minutes: per bucket × route × class, a few thousand
   // rows at most, from which the route table, the totals and the charts follow.
-  const routeRows = requestSeries(db, {
-    ...filter,
-    bucketMinutes: range.bucketMinutes,
-    byRoute: true,
-  });
+  const [routeRows, predictionRows, totals, versions] = await Promise.all([
+    store.requests.series({ ...buckets, byRoute: true }),
+    store.rollups.series(buckets),
+    store.rollups.totals(filter),
+    store.rollups.versions(filter),
+  ]);
   const routes = [...groupBy(routeRows, (r) => r.route)].map(([route, rows]) =>
     routeStats(route, rows)
   ).sort((a, b) => b.n - a.n);
   const facts: OverviewFacts = {
-    totals: predictionTotals(db, filter),
+    totals,
     requests: routeStats("*", routeRows),
     scoring: routeStats("scoring", routeRows.filter((r) => SCORING_ROUTES.includes(r.route))),
     routes,
-    versions: predictionVersions(db, filter),
+    versions,
   };
   return {
     live: {
       generatedAt: options.now.toISOString(),
       kpis: kpis(facts, options.threshold),
-      charts: charts(db, range, routeRows),
+      charts: charts(range, predictionRows, routeRows),
     },
     facts,
   };

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
+import type { Store } from "../../api/store/mod.ts";
 import type { CalibrationBin, PerformanceReport } from "../../monitoring/performance.ts";
 import { computePerformance } from "../../monitoring/run_performance.ts";
 import type { BarChartSpec } from "../shared/types.ts";
@@ -19,9 +19,9 @@ export interface PerformanceReader {
   /** Most recent predictions of a window a report reads. */
   readonly maxRows: number;
   /** Computes the report of the window starting at `since` now (and caches it under `key`). */
-  fresh(key: string, since: string | undefined): PerformanceReport;
+  fresh(key: string, since: string | undefined): Promise<PerformanceReport>;
   /** The cached report of `key` if younger than the cache lifetime, else a fresh one. */
-  cached(key: string, since: string | undefined): PerformanceReport;
+  cached(key: string, since: string | undefined): Promise<PerformanceReport>;
 }
 
 /** Options for {@link createPerformanceReader}. */
@@ -34,18 +34,19 @@ export interface PerformanceReaderOptions {
   clock?: () => number;
 }
 
-/** A reader over the audit database; each report reads the window's `maxRows` most recent rows. */
+/** A reader over the audit store; each report reads the window's `maxRows` most recent rows. */
 export function createPerformanceReader(
-  db: DatabaseSync,
+  store: Pick<Store, "outcomes">,
   meta: Pick<ModelMeta, "cost_matrix" | "metrics">,
   options: PerformanceReaderOptions,
 ): PerformanceReader {
   const ttl = options.ttlMs ?? 60_000;
   const clock = options.clock ?? (() => performance.now());
-  const cache = new Map<string, { at: number; report: PerformanceReport }>();
+  const cache = new Map<string, { at: number; report: Promise<PerformanceReport> }>();
   const fresh = (key: string, since: string | undefined) => {
-    const report = computePerformance(db, meta, { since, limit: options.maxRows });
+    const report = computePerformance(store, meta, { since, limit: options.maxRows });
     cache.set(key, { at: clock(), report });
+    report.catch(() => cache.delete(key));
     return report;
   };
   return {

@@ -5,20 +5,22 @@
  *
  * @module
  */
-import { minuteOf, predictionMinuteSpan } from "../../api/store/prediction_rollups.ts";
-import { firstRequestMinute } from "../../api/store/request_minutes.ts";
+import { minuteOf } from "../../api/store/mod.ts";
 import type { SiteContext } from "../context.ts";
 import { type WindowRange, windowRange, type WindowSpec } from "./window.ts";
 
 /** The window at the site's current time. */
-export function resolveWindow(
+export async function resolveWindow(
   ctx: Pick<SiteContext, "now" | "store">,
   spec: WindowSpec,
-): WindowRange {
+): Promise<WindowRange> {
   const now = ctx.now();
   if (spec.minutes !== null) return windowRange(spec, now);
-  const db = ctx.store.db;
-  const firsts = [predictionMinuteSpan(db)?.firstMinute, firstRequestMinute(db) ?? undefined]
+  const [span, firstRequest] = await Promise.all([
+    ctx.store.rollups.minuteSpan(),
+    ctx.store.requests.firstMinute(),
+  ]);
+  const firsts = [span?.firstMinute, firstRequest ?? undefined]
     .filter((m): m is number => m !== undefined);
   return windowRange(spec, now, firsts.length ? Math.min(...firsts) : minuteOf(now));
 }

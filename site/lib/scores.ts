@@ -4,9 +4,8 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
 import { SCORE_BIN_COUNT, SCORE_BIN_EDGES } from "../../api/store/histograms.ts";
-import { predictionTotals } from "../../api/store/prediction_rollups.ts";
+import type { Store } from "../../api/store/mod.ts";
 import type { ScoreLive } from "../shared/types.ts";
 import { scoreMix, type SiteReference } from "./reference.ts";
 import { ratio } from "./series.ts";
@@ -29,12 +28,12 @@ export function sharesOf(counts: readonly number[]): number[] {
 }
 
 /** The score distribution of a window (one rollup query). */
-export function scoreLive(
-  db: DatabaseSync,
+export async function scoreLive(
+  store: Pick<Store, "rollups">,
   range: WindowRange,
   options: { now: Date; reference: SiteReference },
-): ScoreLive {
-  const totals = predictionTotals(db, { fromMinute: range.fromMinute });
+): Promise<ScoreLive> {
+  const totals = await store.rollups.totals({ fromMinute: range.fromMinute });
   const mix = options.reference.ok
     ? scoreMix(options.reference.scoreCounts, totals.scoreCounts)
     : null;

@@ -9,7 +9,6 @@
 import { Hono } from "hono";
 import type { JSX } from "preact";
 import type { SiteEnv } from "../site_env.ts";
-import { predictionTotals } from "../../api/store/prediction_rollups.ts";
 import type { DriftReport, FeatureDrift } from "../../monitoring/drift_report.ts";
 import type { PerformanceReport } from "../../monitoring/performance.ts";
 import { DEFAULT_LIMIT } from "../../monitoring/run_drift.ts";
@@ -275,8 +274,8 @@ export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
     }
     const form = await c.req.parseBody();
     const scope = typeof form.scope === "string" ? form.scope : "recent";
-    const range = scope === "recent" ? null : resolveWindow(ctx, parseWindow(scope));
-    if (predictionTotals(ctx.store.db, { fromMinute: range?.fromMinute }).n === 0) {
+    const range = scope === "recent" ? null : await resolveWindow(ctx, parseWindow(scope));
+    if ((await ctx.store.rollups.totals({ fromMinute: range?.fromMinute })).n === 0) {
       return renderPage(
         c,
         await page({

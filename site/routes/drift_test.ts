@@ -13,7 +13,9 @@ async function logRows(t: SiteTestApp, incomeFactor: number): Promise<void> {
     ...r,
     Income: typeof r.Income === "number" && incomeFactor ? r.Income * incomeFactor : r.Income,
   }));
-  await t.store.append(await scoredRecords(t.model, rows, { ts: () => NOW.toISOString() }));
+  await t.store.append({
+    rows: await scoredRecords(t.model, rows, { ts: () => NOW.toISOString() }),
+  });
 }
 
 function featureRow(html: string, name: string): string {
@@ -38,9 +40,7 @@ Deno.test("recomputing shows an injected drift on the drift page", async () => {
   const bars = islandProps(html, "drift_bars") as DriftBarsProps;
   assert.deepEqual(bars.spec.series.map((s) => s.label), ["Reference", "Production"]);
 
-  const stored = t.store.db.prepare("SELECT report_json FROM drift_reports").get() as {
-    report_json: string;
-  };
+  const stored = (await t.store.reports.latest())!;
   const performance = (JSON.parse(stored.report_json) as DriftReport).performance!;
   assert.equal(performance.n_predictions, 400, "the report carries the window's performance");
   assert.equal(performance.reference?.roc_auc, t.model.meta.metrics.test.roc_auc);
@@ -86,9 +86,7 @@ Deno.test("a newer report from deno task drift (the JSON file) is shown", async 
   await using t = await createSiteTestApp({ now: () => NOW });
   await logRows(t, 0);
   await postForm(t.app, "/monitor/drift", { scope: "all" });
-  const stored = t.store.db.prepare("SELECT report_json FROM drift_reports").get() as {
-    report_json: string;
-  };
+  const stored = (await t.store.reports.latest())!;
   const report = JSON.parse(stored.report_json) as DriftReport;
   const fileReport = {
     ...report,

@@ -84,8 +84,8 @@ function RoutesTable({ facts }: { facts: OverviewFacts }): JSX.Element {
 }
 
 /** The overview of a window, with the process's memory and CPU among the live tiles. */
-function overviewOf(ctx: SiteContext, range: WindowRange, now: Date) {
-  const data = overviewData(ctx.store.db, range, { now, threshold: ctx.meta.threshold });
+async function overviewOf(ctx: SiteContext, range: WindowRange, now: Date) {
+  const data = await overviewData(ctx.store, range, { now, threshold: ctx.meta.threshold });
   data.live.kpis.push(...processKpis(ctx.processUsage()));
   return data;
 }
@@ -94,19 +94,19 @@ function overviewOf(ctx: SiteContext, range: WindowRange, now: Date) {
 export function overviewRoutes(ctx: SiteContext): Hono<SiteEnv> {
   const app = new Hono<SiteEnv>();
 
-  app.get("/api/overview", (c) => {
-    ctx.flushRequestStats();
-    const range = resolveWindow(ctx, parseWindow(c.req.query("window")));
+  app.get("/api/overview", async (c) => {
+    await ctx.flushRequestStats();
+    const range = await resolveWindow(ctx, parseWindow(c.req.query("window")));
     c.header("cache-control", "no-store");
-    return c.json(overviewOf(ctx, range, ctx.now()).live);
+    return c.json((await overviewOf(ctx, range, ctx.now())).live);
   });
 
   app.get("/", async (c) => {
-    ctx.flushRequestStats();
+    await ctx.flushRequestStats();
     const spec = parseWindow(c.req.query("window"));
-    const range = resolveWindow(ctx, spec);
+    const range = await resolveWindow(ctx, spec);
     const now = ctx.now();
-    const { live, facts } = overviewOf(ctx, range, now);
+    const { live, facts } = await overviewOf(ctx, range, now);
     const [reference, drift] = await Promise.all([ctx.reference(), ctx.latestDrift()]);
     const mix = reference.ok ? scoreMix(reference.scoreCounts, facts.totals.scoreCounts) : null;
     const alerts = overviewAlerts({
@@ -120,7 +120,7 @@ export function overviewRoutes(ctx: SiteContext): Hono<SiteEnv> {
         p95Ms: facts.scoring.p95Ms,
       },
       scoreMix: mix,
-      performance: performanceAlertInputs(ctx.performance.cached(spec.key, range.since)),
+      performance: performanceAlertInputs(await ctx.performance.cached(spec.key, range.since)),
     });
     const meta = ctx.meta;
     const liveUrl = `${ctx.base}/api/overview?window=${spec.key}`;

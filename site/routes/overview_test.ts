@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { LATENCY_BOUNDS_MS, LATENCY_BUCKET_COUNT } from "../../api/store/histograms.ts";
-import { createRequestMinuteWriter } from "../../api/store/request_minutes.ts";
 import type { OverviewLive } from "../shared/types.ts";
 import { getPage, islandProps } from "../testing/http.ts";
 import { createSiteTestApp, scoredRecords } from "../testing/site_test_kit.ts";
@@ -57,7 +56,7 @@ Deno.test("overview raises latency, error and score-mix alerts", async () => {
   slow[LATENCY_BOUNDS_MS.indexOf(1000)] = 100;
   const failed = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
   failed[0] = 10;
-  createRequestMinuteWriter(t.store.db)([
+  await t.store.requests.add([
     {
       minute,
       route: "POST /predict",
@@ -77,7 +76,7 @@ Deno.test("overview raises latency, error and score-mix alerts", async () => {
       ts: () => NOW.toISOString(),
     },
   );
-  await t.store.append(records);
+  await t.store.append({ rows: records });
   const { html } = await getPage(t.app, "/monitor?window=1h");
   for (const kind of ["latency", "errors", "score-mix"]) {
     assert.match(html, new RegExp(`data-alert="${kind}"`), kind);

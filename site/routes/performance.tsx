@@ -15,7 +15,6 @@
 import { Hono } from "hono";
 import type { JSX } from "preact";
 import type { CostMatrix } from "../../api/scoring/model_meta.ts";
-import { predictionTotals } from "../../api/store/prediction_rollups.ts";
 import type { PerformanceReport } from "../../monitoring/performance.ts";
 import { VerdictBadge } from "../components/badges.tsx";
 import { Island } from "../components/island.tsx";
@@ -183,9 +182,9 @@ function NoOutcomes({ ctx }: { ctx: SiteContext }): JSX.Element {
         <code>deno task simulate --outcomes 0.5</code>.
       </p>
       <p class="muted small">
-        The site reads outcomes from the audit database ({ctx.store.path === ":memory:"
+        The site reads outcomes from the audit database ({ctx.store.location === ":memory:"
           ? "in memory"
-          : <code>{ctx.store.path}</code>}).
+          : <code>{ctx.store.location}</code>}).
       </p>
     </div>
   );
@@ -251,18 +250,18 @@ function costNote(costs: CostMatrix): string {
 export function performanceRoutes(ctx: SiteContext): Hono<SiteEnv> {
   const app = new Hono<SiteEnv>();
 
-  app.get("/api/performance", (c) => {
+  app.get("/api/performance", async (c) => {
     const spec = parseWindow(c.req.query("window"));
-    const range = resolveWindow(ctx, spec);
+    const range = await resolveWindow(ctx, spec);
     c.header("cache-control", "no-store");
-    return c.json(ctx.performance.fresh(spec.key, range.since));
+    return c.json(await ctx.performance.fresh(spec.key, range.since));
   });
 
-  app.get("/performance", (c) => {
+  app.get("/performance", async (c) => {
     const spec = parseWindow(c.req.query("window"));
-    const range = resolveWindow(ctx, spec);
-    const report = ctx.performance.fresh(spec.key, range.since);
-    const inWindow = predictionTotals(ctx.store.db, { fromMinute: range.fromMinute }).n;
+    const range = await resolveWindow(ctx, spec);
+    const report = await ctx.performance.fresh(spec.key, range.since);
+    const inWindow = (await ctx.store.rollups.totals({ fromMinute: range.fromMinute })).n;
     const rule = report.alert_rule;
     return renderPage(
       c,

@@ -17,7 +17,7 @@ async function logPredictions(t: SiteTestApp): Promise<PredictionRecord[]> {
     ts: () => NOW.toISOString(),
     requestId: (i) => `perf-${i}`,
   });
-  await t.store.append(records);
+  await t.store.append({ rows: records });
   return records;
 }
 

@@ -13,12 +13,8 @@
 import { Hono } from "hono";
 import type { JSX } from "preact";
 import type { SiteEnv } from "../site_env.ts";
-import {
-  getPrediction,
-  listPredictions,
-  type PredictionSummary,
-} from "../../api/store/prediction_browser.ts";
-import { predictionTotals, predictionVersions } from "../../api/store/prediction_rollups.ts";
+import type { PredictionSummary } from "../../api/store/mod.ts";
+import { type Decision, decisionLabel } from "../../api/scoring/model_meta.ts";
 import { Layout } from "../components/layout.tsx";
 import { ReasonTable } from "../components/reason_table.tsx";
 import { renderPage } from "../components/render.tsx";
@@ -35,8 +31,9 @@ export const PAGE_SIZE = 50;
 const positiveInt = (v: string | undefined): number | undefined =>
   v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
 
-function DecisionBadge({ decision }: { decision: string }): JSX.Element {
-  return <span class={`badge decision-${decision}`}>{decision}</span>;
+function DecisionBadge({ decision }: { decision: Decision }): JSX.Element {
+  const label = decisionLabel(decision);
+  return <span class={`badge decision-${label}`}>{label}</span>;
 }
 
 function Rows({ rows, base }: { rows: PredictionSummary[]; base: string }): JSX.Element {
@@ -112,33 +109,36 @@ export function predictionsRoutes(ctx: SiteContext): Hono<SiteEnv> {
   const app = new Hono<SiteEnv>();
   const reasonsOf = createRowReasons(ctx.meta, ctx.explainer);
 
-  app.get("/predictions", (c) => {
+  app.get("/predictions", async (c) => {
     const q = c.req.query();
     const spec = parseWindow(q.window ?? "all");
-    const decision = q.decision === "approve" || q.decision === "reject" ? q.decision : undefined;
+    const decisionParam = q.decision === "approve" || q.decision === "reject"
+      ? q.decision
+      : undefined;
+    const decision = decisionParam === undefined ? undefined : decisionParam === "reject" ? 1 : 0;
     const modelVersion = q.model_version || undefined;
     const requestId = q.request_id?.trim() || undefined;
     const before = positiveInt(q.before);
     const after = before === undefined ? positiveInt(q.after) : undefined;
-    const db = ctx.store.db;
-    const versions = predictionVersions(db);
+    const versions = await ctx.store.rollups.versions();
 
     let rows: PredictionSummary[];
     let matching: number | null = null;
     let hasOlder = false;
     let hasNewer = false;
     if (requestId !== undefined) {
-      rows = ctx.store.findByRequestId(requestId).map(({ input_json: _, ...r }) => r)
+      rows = (await ctx.store.predictions.findByRequestId(requestId))
+        .map(({ input_json: _, ...r }) => r)
         .sort((a, b) => b.id - a.id);
     } else {
-      const range = resolveWindow(ctx, spec);
-      const totals = predictionTotals(db, { fromMinute: range.fromMinute, modelVersion });
+      const range = await resolveWindow(ctx, spec);
+      const totals = await ctx.store.rollups.totals({ fromMinute: range.fromMinute, modelVersion });
       matching = decision === undefined
         ? totals.n
-        : decision === "reject"
+        : decision === 1
         ? totals.rejects
         : totals.n - totals.rejects;
-      rows = matching === 0 ? [] : listPredictions(db, {
+      rows = matching === 0 ? [] : await ctx.store.predictions.list({
         limit: PAGE_SIZE + 1,
         beforeId: before,
         afterId: after,
@@ -162,7 +162,7 @@ export function predictionsRoutes(ctx: SiteContext): Hono<SiteEnv> {
     const params = (cursor: Record<string, string>) => {
       const p = new URLSearchParams();
       p.set("window", spec.key);
-      if (decision) p.set("decision", decision);
+      if (decisionParam) p.set("decision", decisionParam);
       if (modelVersion) p.set("model_version", modelVersion);
       for (const [k, v] of Object.entries(cursor)) p.set(k, v);
       return `${ctx.base}/predictions?${p}`;
@@ -183,8 +183,8 @@ export function predictionsRoutes(ctx: SiteContext): Hono<SiteEnv> {
             Decision{" "}
             <select name="decision">
               <option value="">any</option>
-              <option value="approve" selected={decision === "approve"}>approve</option>
-              <option value="reject" selected={decision === "reject"}>reject</option>
+              <option value="approve" selected={decisionParam === "approve"}>approve</option>
+              <option value="reject" selected={decisionParam === "reject"}>reject</option>
             </select>
           </label>
           <label>
@@ -226,9 +226,9 @@ export function predictionsRoutes(ctx: SiteContext): Hono<SiteEnv> {
     );
   });
 
-  app.get("/predictions/:id", (c) => {
+  app.get("/predictions/:id", async (c) => {
     const id = positiveInt(c.req.param("id"));
-    const row = id === undefined ? undefined : getPrediction(ctx.store.db, id);
+    const row = id === undefined ? undefined : await ctx.store.predictions.get(id);
     if (row === undefined) return notFoundPage(c, ctx);
     let input: Record<string, unknown> | null = null;
     try {

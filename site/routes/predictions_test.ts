@@ -15,11 +15,15 @@ const link = (html: string, rel: "next" | "prev") =>
 Deno.test("the log browser pages through every row, newest first", async () => {
   await using t = await createSiteTestApp({ now: () => NOW });
   const n = 2 * PAGE_SIZE + 20;
-  await t.store.append(
-    await scoredRecords(t.model, Array.from({ length: n }, (_, i) => t.rows[i % t.rows.length]), {
-      ts: (i) => new Date(NOW.getTime() - (n - i) * 1000).toISOString(),
-    }),
-  );
+  await t.store.append({
+    rows: await scoredRecords(
+      t.model,
+      Array.from({ length: n }, (_, i) => t.rows[i % t.rows.length]),
+      {
+        ts: (i) => new Date(NOW.getTime() - (n - i) * 1000).toISOString(),
+      },
+    ),
+  });
   const seen: number[] = [];
   let path: string | undefined = "/monitor/predictions";
   let pages = 0;
@@ -46,17 +50,17 @@ Deno.test("filters: decision, model version, request id, window", async () => {
   let now = new Date(NOW.getTime() - 5 * 3_600_000);
   await using t = await createSiteTestApp({ now: () => now });
   const old = await scoredRecords(t.model, t.rows.slice(0, 40), { ts: () => now.toISOString() });
-  await t.store.append(old.map((r) => ({ ...r, model_version: "old-model" })));
+  await t.store.append({ rows: old.map((r) => ({ ...r, model_version: "old-model" })) });
   now = NOW;
   const fresh = await scoredRecords(t.model, t.rows.slice(40, 100), {
     ts: () => now.toISOString(),
     requestId: (i) => `fresh-${i}`,
   });
-  await t.store.append(fresh);
+  await t.store.append({ rows: fresh });
 
   const rejects = await getPage(t.app, "/monitor/predictions?window=all&decision=reject");
   const want = [...old, ...fresh].map((r, i) => ({ ...r, id: i + 1 }))
-    .filter((r) => r.decision === "reject").map((r) => r.id).reverse().slice(0, PAGE_SIZE);
+    .filter((r) => r.decision === 1).map((r) => r.id).reverse().slice(0, PAGE_SIZE);
   assert.deepEqual(ids(rejects.html), want);
   assert.ok(!rejects.html.includes("badge decision-approve"));
 
@@ -106,7 +110,7 @@ Deno.test("hostile logged strings are escaped everywhere", async () => {
     input_json: JSON.stringify({ ...t.rows[0], Home: h, [h]: h }),
   }));
   rows.push({ ...base, request_id: "not-json", input_json: HOSTILE.join("") });
-  await t.store.append(rows);
+  await t.store.append({ rows: rows });
   const pages = [
     "/monitor/predictions",
     `/monitor/predictions?window=all&model_version=${encodeURIComponent(HOSTILE[0])}`,
@@ -138,7 +142,7 @@ Deno.test("the detail page shows stored reasons, escaping hostile text", async (
     { feature: HOSTILE[0], contribution: 0.75, value: HOSTILE[1], reason: HOSTILE[2] },
     { feature: "Income", contribution: 0.125, value: null, reason: "Low income" },
   ];
-  await t.store.append([{ ...base, reasons_json: JSON.stringify(stored) }]);
+  await t.store.append({ rows: [{ ...base, reasons_json: JSON.stringify(stored) }] });
   const { status, html } = await getPage(t.app, "/monitor/predictions/1");
   assert.equal(status, 200);
   assert.match(html, /data-testid="reasons-stored"/);
@@ -171,13 +175,15 @@ Deno.test("without stored reasons they are computed now, when the model in servi
   }], {
     ts: () => NOW.toISOString(),
   });
-  await t.store.append([
-    row,
-    { ...row, request_id: "old-model", model_version: "some-older-model" },
-    { ...row, request_id: "bad-input", input_json: JSON.stringify({ Income: "lots" }) },
-    { ...row, request_id: "unreadable", reasons_json: "{not json" },
-    safe,
-  ]);
+  await t.store.append({
+    rows: [
+      row,
+      { ...row, request_id: "old-model", model_version: "some-older-model" },
+      { ...row, request_id: "bad-input", input_json: JSON.stringify({ Income: "lots" }) },
+      { ...row, request_id: "unreadable", reasons_json: "{not json" },
+      safe,
+    ],
+  });
   const computed = (await getPage(t.app, "/monitor/predictions/1")).html;
   assert.match(computed, /data-testid="reasons-computed"[^>]*>Computed now/);
   // The fixture's stumps (see fixture_model.ts): Records = yes, Income missing, Seniority < 3

@@ -76,9 +76,10 @@ function ScoreForm({ ctx, values, errors = {} }: FormProps): JSX.Element {
   );
 }
 
-function ResultPanel({ ctx, result }: { ctx: SiteContext; result: PredictionResult }): JSX.Element {
-  const high = result.decision === "reject";
-  const row = ctx.store.findByRequestId(result.request_id)[0];
+function ResultPanel(
+  { ctx, result, rowId }: { ctx: SiteContext; result: PredictionResult; rowId?: number },
+): JSX.Element {
+  const high = result.decision === 1;
   return (
     <section class={`result ${high ? "risk-high" : "risk-low"}`} aria-live="polite">
       <p class="risk-label" data-testid="risk-label">
@@ -110,8 +111,8 @@ function ResultPanel({ ctx, result }: { ctx: SiteContext; result: PredictionResu
         <div>
           <dt>Logged as</dt>
           <dd>
-            {row
-              ? <a href={`${ctx.base}/predictions/${row.id}`}>prediction {row.id}</a>
+            {rowId !== undefined
+              ? <a href={`${ctx.base}/predictions/${rowId}`}>prediction {rowId}</a>
               : <code>{result.request_id}</code>} in {formatMs(result.latency_ms)}
           </dd>
         </div>
@@ -156,15 +157,18 @@ export function scoreRoutes(ctx: SiteContext): Hono<SiteEnv> {
         422,
       );
     }
+    const clientId = c.get("identity")?.id ?? "";
     const [result] = await ctx.predictor.predict([parsed.features], {
       requestIds: [c.get("requestId")],
+      clientId,
       startedAt: c.get("startedAt") ?? performance.now(),
       explain: true,
     });
+    const [row] = await ctx.store.predictions.findByRequestId(result.request_id, clientId);
     return renderPage(
       c,
       <Layout ctx={ctx} title="Score an applicant" active="score">
-        <ResultPanel ctx={ctx} result={result} />
+        <ResultPanel ctx={ctx} result={result} rowId={row?.id} />
         <ScoreForm ctx={ctx} values={parsed.values} />
       </Layout>,
     );

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { allRows } from "../../api/testing/temp_store.ts";
 import { sigmoid } from "../../api/scoring/tree_ensemble.ts";
 import { type Store, StoreWriteError } from "../../api/store/mod.ts";
 import { fixtureLogOdds } from "../../api/testing/fixture_model.ts";
@@ -36,7 +37,7 @@ Deno.test("submitting scores through the predictor, logs the row and labels the 
     { ...defaults, Records: "yes", Income: "", Seniority: "1" },
   ];
   for (const fields of cases) {
-    const before = t.store.count();
+    const before = await t.store.predictions.count();
     const { status, html } = await postForm(t.app, "/monitor/score", fields);
     assert.equal(status, 200);
     const row = Object.fromEntries(
@@ -51,8 +52,8 @@ Deno.test("submitting scores through the predictor, logs the row and labels the 
     );
     const label = html.match(/data-testid="risk-label">([^<]*)</)![1];
     assert.equal(label, expectedLabel(row, t.model.meta.threshold));
-    assert.equal(t.store.count(), before + 1);
-    const [logged] = [...t.store.iterate({ limit: 1 })];
+    assert.equal(await t.store.predictions.count(), before + 1);
+    const logged = (await allRows(t.store)).at(-1)!;
     assert.deepEqual(JSON.parse(logged.input_json), row);
     assert.match(html, new RegExp(`href="/monitor/predictions/${logged.id}"`));
     const proba = Number(html.match(/data-testid="proba">([^<]*)</)![1]);
@@ -71,7 +72,7 @@ Deno.test("invalid fields are shown with their messages and nothing is logged", 
   assert.equal(status, 422);
   assert.match(html, /data-error="Income"/);
   assert.match(html, /value="a lot"/, "the submitted text is kept");
-  assert.equal(t.store.count(), 0);
+  assert.equal(await t.store.predictions.count(), 0);
   const level = await postForm(t.app, "/monitor/score", { ...defaults, Home: "castle" });
   assert.match(level.html, /data-error="Home">unknown level &quot;castle&quot;/);
 });
@@ -80,7 +81,6 @@ Deno.test("a failing audit log is a 503 page, never a result", async () => {
   await using t = await createSiteTestApp({
     wrapStore: (store: Store): Store => ({
       ...store,
-      db: store.db,
       append: () => Promise.reject(new StoreWriteError(new Error("disk full"))),
     }),
   });
@@ -97,7 +97,7 @@ Deno.test("a form posted from another site is refused", async () => {
     origin: null,
   });
   assert.equal(res.status, 403);
-  assert.equal(t.store.count(), 0);
+  assert.equal(await t.store.predictions.count(), 0);
 });
 
 Deno.test("the result shows the top reasons, stored with the logged row", async () => {
@@ -107,7 +107,7 @@ Deno.test("the result shows the top reasons, stored with the logged row", async 
   assert.equal(status, 200);
   const table = html.match(/<table data-testid="reasons">.*?<\/table>/s)?.[0] ?? "";
   const features = [...table.matchAll(/<tr\s+data-reason="([^"]+)"/g)].map((m) => m[1]);
-  const [logged] = [...t.store.iterate({ limit: 1 })];
+  const logged = (await allRows(t.store)).at(-1)!;
   const stored = JSON.parse(logged.reasons_json!) as { feature: string; reason: string }[];
   assert.deepEqual(features, stored.map((r) => r.feature));
   assert.deepEqual(features.slice(0, 2), ["Records", "Income"], "fixture stumps, largest first");

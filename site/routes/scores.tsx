@@ -23,17 +23,17 @@ export function scoresRoutes(ctx: SiteContext): Hono<SiteEnv> {
   const app = new Hono<SiteEnv>();
 
   app.get("/api/scores", async (c) => {
-    const range = resolveWindow(ctx, parseWindow(c.req.query("window")));
+    const range = await resolveWindow(ctx, parseWindow(c.req.query("window")));
     const reference = await ctx.reference();
     c.header("cache-control", "no-store");
-    return c.json(scoreLive(ctx.store.db, range, { now: ctx.now(), reference }));
+    return c.json(await scoreLive(ctx.store, range, { now: ctx.now(), reference }));
   });
 
   app.get("/scores", async (c) => {
     const spec = parseWindow(c.req.query("window"));
-    const range = resolveWindow(ctx, spec);
+    const range = await resolveWindow(ctx, spec);
     const reference = await ctx.reference();
-    const live = scoreLive(ctx.store.db, range, { now: ctx.now(), reference });
+    const live = await scoreLive(ctx.store, range, { now: ctx.now(), reference });
     const refShares = reference.ok ? sharesOf(reference.scoreCounts) : null;
     const prodShares = sharesOf(live.counts);
     return renderPage(

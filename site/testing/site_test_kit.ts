@@ -90,6 +90,7 @@ export async function scoredRecords(
   const { threshold, model_version } = model.meta;
   return features.map((f, i) => ({
     ts_utc: options.ts?.(i) ?? new Date().toISOString(),
+    client_id: "",
     request_id: options.requestId?.(i) ?? `test-${i}-${crypto.randomUUID()}`,
     model_version,
     proba_default: probas[i],

@@ -1,13 +1,20 @@
 /**
- * The audit-log schema and its forward migrations, versioned with
+ * The SQLite audit-log schema and its forward migrations, versioned with
  * `PRAGMA user_version`. A migration is never edited once released: a change
- * is a new entry appended to {@link MIGRATIONS}.
+ * is a new entry appended to {@link MIGRATIONS}. PostgreSQL starts at the
+ * schema of version 5 (`_postgres_schema.ts`) and follows the same versions
+ * from there.
  *
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
+import { BASELINE_VERSION, SHARED_MIGRATIONS } from "./_migrations.ts";
+import { SQLITE } from "./_sql.ts";
 
-/** Forward migrations; entry `i` moves the schema from version `i` to `i + 1`. */
+/**
+ * SQLite's history up to the baseline; entry `i` moves the schema from
+ * version `i` to `i + 1`. Later versions are the shared migrations.
+ */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE predictions (
      id            INTEGER PRIMARY KEY,
@@ -28,7 +35,7 @@ export const MIGRATIONS: readonly string[] = [
   // transactions (so it can never disagree with `predictions`) and backfilled
   // from existing rows. Minute = unixepoch(ts_utc) / 60 (integer), 0 for an
   // unparseable ts_utc. Score bin k counts proba_default in [k/20, (k+1)/20)
-  // (bin 0 open below, bin 19 closed above): see api/store/rollup_columns.ts.
+  // (bin 0 open below, bin 19 closed above): see api/store/histograms.ts.
   `CREATE TABLE prediction_minutes (
      minute         INTEGER NOT NULL,
      model_version  TEXT    NOT NULL,
@@ -182,15 +189,74 @@ export const MIGRATIONS: readonly string[] = [
      recorded_at TEXT NOT NULL
    ) WITHOUT ROWID;`,
   // 4: the per-minute rollup is maintained by the inserter (one upsert per
-  // minute × version per commit, api/store/minute_rollup.ts) instead of a
+  // minute × version per commit, api/store/_rollups.ts) instead of a
   // trigger firing per row; same table, same numbers, a fraction of the cost.
   `DROP TRIGGER predictions_minute_rollup;`,
+  // 5: the seed's scoring contract and per-client request ids.
+  // - `decision` is 0/1 (1 = predicted default, reject), as clients of the
+  //   seed design read it (`WHERE decision = 1`, `SUM(decision)`).
+  // - `client_id`: the id of the API key that scored the row ('' in open
+  //   mode); a request id is unique per client, and outcomes belong to the
+  //   client's prediction. Rows logged before this version could repeat a
+  //   request id (the bug this fixes): the earliest keeps it, later ones are
+  //   set apart under client 'legacy-duplicate-<row id>' so no outcome joins
+  //   them twice; no row is dropped.
+  // - `shadow_predictions`: the scores of shadow (challenger) models for a
+  //   logged prediction, written in the same transaction, never answered.
+  `CREATE TABLE predictions_v5 (
+     id            INTEGER PRIMARY KEY,
+     ts_utc        TEXT    NOT NULL,
+     client_id     TEXT    NOT NULL DEFAULT '',
+     request_id    TEXT    NOT NULL,
+     model_version TEXT    NOT NULL,
+     proba_default REAL    NOT NULL,
+     threshold     REAL    NOT NULL,
+     decision      INTEGER NOT NULL CHECK (decision IN (0, 1)),
+     latency_ms    REAL    NOT NULL,
+     input_json    TEXT    NOT NULL,
+     reasons_json  TEXT
+   );
+   INSERT INTO predictions_v5 (id, ts_utc, client_id, request_id, model_version, proba_default,
+     threshold, decision, latency_ms, input_json, reasons_json)
+   SELECT p.id, p.ts_utc,
+     CASE WHEN p.id = (SELECT min(q.id) FROM predictions q WHERE q.request_id = p.request_id)
+          THEN '' ELSE 'legacy-duplicate-' || p.id END,
+     p.request_id, p.model_version, p.proba_default, p.threshold, p.decision = 'reject',
+     p.latency_ms, p.input_json, p.reasons_json
+   FROM predictions p ORDER BY p.id;
+   DROP TABLE predictions;
+   ALTER TABLE predictions_v5 RENAME TO predictions;
+   CREATE INDEX predictions_ts ON predictions (ts_utc);
+   CREATE UNIQUE INDEX predictions_request_id ON predictions (request_id, client_id);
+   CREATE TABLE outcomes_v5 (
+     request_id  TEXT NOT NULL,
+     client_id   TEXT NOT NULL DEFAULT '',
+     outcome     TEXT NOT NULL CHECK (outcome IN ('default', 'repaid')),
+     observed_at TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
+     PRIMARY KEY (request_id, client_id)
+   ) WITHOUT ROWID;
+   INSERT INTO outcomes_v5 (request_id, client_id, outcome, observed_at, recorded_at)
+   SELECT request_id, '', outcome, observed_at, recorded_at FROM outcomes;
+   DROP TABLE outcomes;
+   ALTER TABLE outcomes_v5 RENAME TO outcomes;
+   CREATE TABLE shadow_predictions (
+     id            INTEGER PRIMARY KEY,
+     prediction_id INTEGER NOT NULL,
+     model_version TEXT    NOT NULL,
+     proba_default REAL    NOT NULL,
+     threshold     REAL    NOT NULL,
+     decision      INTEGER NOT NULL CHECK (decision IN (0, 1)),
+     reasons_json  TEXT
+   );
+   CREATE INDEX shadow_predictions_prediction ON shadow_predictions (prediction_id);
+   CREATE INDEX shadow_predictions_version ON shadow_predictions (model_version, prediction_id);`,
 ];
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
+export const SCHEMA_VERSION = BASELINE_VERSION + SHARED_MIGRATIONS.length;
 
-/** Current `user_version` of a database. */
+/** Current `user_version` of a SQLite database. */
 export function schemaVersion(db: DatabaseSync): number {
   const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
   return row.user_version;
@@ -210,7 +276,9 @@ export function migrate(db: DatabaseSync): { from: number; to: number } {
   for (let v = from; v < SCHEMA_VERSION; v++) {
     db.exec("BEGIN IMMEDIATE");
     try {
-      db.exec(MIGRATIONS[v]);
+      db.exec(
+        v < BASELINE_VERSION ? MIGRATIONS[v] : SHARED_MIGRATIONS[v - BASELINE_VERSION].sql(SQLITE),
+      );
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec("COMMIT");
     } catch (err) {

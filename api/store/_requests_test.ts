@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { LATENCY_BUCKET_COUNT } from "./histograms.ts";
-import { openStore } from "./mod.ts";
-import {
-  createRequestMinuteWriter,
-  type RequestMinute,
-  requestSeries,
-  requestTotalsByRoute,
-  statusClassOf,
-} from "./request_minutes.ts";
+import { type RequestMinute, statusClassOf } from "./mod.ts";
+import { storeTest } from "../testing/temp_store.ts";
 
 const buckets = (k: number, n: number) => {
   const b = new Array<number>(LATENCY_BUCKET_COUNT).fill(0);
@@ -38,12 +32,11 @@ Deno.test("statusClassOf groups statuses by their hundreds", () => {
   ]);
 });
 
-Deno.test("deltas add up per minute × route × class", async () => {
-  const store = openStore(":memory:");
-  const write = createRequestMinuteWriter(store.db);
-  write([delta(100, "POST /predict", 2, 3), delta(100, "POST /predict", 4, 1)]);
-  write([delta(100, "POST /predict", 2, 2, 5), delta(101, "GET /health", 2, 7)]);
-  const totals = requestTotalsByRoute(store.db);
+storeTest("deltas add up per minute × route × class", async (t) => {
+  const requests = t.store.requests;
+  await requests.add([delta(100, "POST /predict", 2, 3), delta(100, "POST /predict", 4, 1)]);
+  await requests.add([delta(100, "POST /predict", 2, 2, 5), delta(101, "GET /health", 2, 7)]);
+  const totals = await requests.totalsByRoute();
   assert.deepEqual(totals.map((t) => [t.route, t.statusClass, t.n]), [
     ["GET /health", 2, 7],
     ["POST /predict", 2, 5],
@@ -54,28 +47,26 @@ Deno.test("deltas add up per minute × route × class", async () => {
   assert.equal(ok.maxMs, 7);
   assert.deepEqual(ok.buckets, buckets(2, 3).map((v, i) => v + buckets(5, 2)[i]));
 
-  assert.equal(requestTotalsByRoute(store.db, { fromMinute: 101 }).length, 1);
-  assert.equal(requestTotalsByRoute(store.db, { routes: ["GET /health"] })[0].n, 7);
-  assert.deepEqual(requestTotalsByRoute(store.db, { routes: [] }), []);
+  assert.equal((await requests.totalsByRoute({ fromMinute: 101 })).length, 1);
+  assert.equal((await requests.totalsByRoute({ routes: ["GET /health"] }))[0].n, 7);
+  assert.deepEqual(await requests.totalsByRoute({ routes: [] }), []);
+  assert.equal(await requests.firstMinute(), 100);
 
-  const series = requestSeries(store.db, { bucketMinutes: 2 });
+  const series = await requests.series({ bucketMinutes: 2 });
   assert.deepEqual(series.map((s) => [s.minute, s.statusClass, s.n]), [[100, 2, 12], [100, 4, 1]]);
-  const byRoute = requestSeries(store.db, { bucketMinutes: 1, byRoute: true });
+  const byRoute = await requests.series({ bucketMinutes: 1, byRoute: true });
   assert.deepEqual(byRoute.map((s) => [s.minute, s.route, s.statusClass, s.n]), [
     [100, "POST /predict", 2, 5],
     [100, "POST /predict", 4, 1],
     [101, "GET /health", 2, 7],
   ]);
-  await store.close();
 });
 
-Deno.test("a failed write leaves nothing behind", async () => {
-  const store = openStore(":memory:");
-  const write = createRequestMinuteWriter(store.db);
-  assert.throws(
-    () => write([delta(1, "a", 2, 1), { ...delta(2, "b", 2, 1), buckets: [1] }]),
+storeTest("a malformed delta writes nothing at all", async (t) => {
+  await assert.rejects(
+    t.store.requests.add([delta(1, "a", 2, 1), { ...delta(2, "b", 2, 1), buckets: [1] }]),
     RangeError,
   );
-  assert.deepEqual(requestTotalsByRoute(store.db), []);
-  await store.close();
+  assert.deepEqual(await t.store.requests.totalsByRoute(), []);
+  assert.equal(await t.store.requests.firstMinute(), null);
 });
