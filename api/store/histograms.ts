@@ -46,7 +46,7 @@ export const SCORE_BIN_COLUMNS: readonly string[] = Array.from(
   (_, k) => `s${String(k).padStart(2, "0")}`,
 );
 
-/** The score bin of a probability, exactly as the rollup trigger counts it. */
+/** The score bin of a probability, exactly as the rollup (and migration 2's backfill) counts it. */
 export function scoreBin(proba: number): number {
   let bin = 0;
   for (const edge of SCORE_BIN_EDGES) if (proba >= edge) bin++;
