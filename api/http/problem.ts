@@ -9,9 +9,13 @@ import { z } from "@hono/zod-openapi";
 /** Media type of every error response. */
 export const PROBLEM_MEDIA_TYPE = "application/problem+json";
 
-/** One invalid field, located by a JSON Pointer (RFC 6901) into the request body. */
+/**
+ * One invalid field: located by a JSON Pointer (RFC 6901) into the request
+ * body, or, for a query parameter, by the parameter's name.
+ */
 export interface FieldError {
-  pointer: string;
+  pointer?: string;
+  parameter?: string;
   detail: string;
   /** Row index, for batch requests. */
   row?: number;
@@ -20,6 +24,7 @@ export interface FieldError {
 /** Problem types this service uses: slug → title. */
 export const PROBLEM_TYPES = {
   "malformed-json": "Request body is not valid JSON",
+  "malformed-form": "Form body cannot be read",
   "validation": "Request does not match the schema",
   "unsupported-media-type": "Unsupported media type",
   "payload-too-large": "Payload too large",
@@ -107,7 +112,14 @@ export const ProblemSchema = z.object({
   instance: z.string().optional().openapi({ example: "/predict" }),
   request_id: z.string().optional(),
   errors: z.array(z.object({
-    pointer: z.string().openapi({ example: "/features/Income" }),
+    pointer: z.string().optional().openapi({
+      description: "JSON Pointer (RFC 6901) to the field in the request body.",
+      example: "/features/Income",
+    }),
+    parameter: z.string().optional().openapi({
+      description: "The query parameter, when the error is in the query string.",
+      example: "explain",
+    }),
     detail: z.string().openapi({ example: "expected a number or null, got string" }),
     row: z.number().int().optional(),
   })).optional(),
