@@ -154,8 +154,14 @@ async function start(config: Config): Promise<void> {
   const requestStats = createRequestStats(store.requests);
   const stopRetention = startRetention(store.erase, {
     days: config.retentionDays,
-    onPass: (deleted, cutoff) => {
-      if (deleted > 0) {
+    onPass: (deleted, cutoff, scrubbed) => {
+      if (!scrubbed) {
+        console.warn(
+          `scorewatch: WARNING: retention: deleted ${deleted} rows before ${cutoff}, but ` +
+            "copies of deleted rows remain on disk: another connection holds an old read " +
+            "snapshot (a long drift run, a backup?); the next pass retries the scrub",
+        );
+      } else if (deleted > 0) {
         console.log(`scorewatch: retention: deleted ${deleted} rows before ${cutoff}`);
       }
     },
