@@ -29,6 +29,7 @@ import {
   type SiteOptions,
 } from "./context.ts";
 import { siteAccess } from "./lib/access.ts";
+import { formBodiesOnly } from "./lib/form_body.ts";
 import { driftRoutes } from "./routes/drift.tsx";
 import { errorHandler, notFoundHandler } from "./routes/errors.tsx";
 import { loginRoutes, logoutRoutes } from "./routes/login.tsx";
@@ -71,6 +72,7 @@ export function createSite(deps: SiteDeps): Hono<SiteEnv> {
   const site = new Hono<SiteEnv>();
   site.use(siteSecureHeaders());
   site.use(csrf());
+  site.use(formBodiesOnly());
   // Public: static files and the login page. Everything registered after the
   // access middleware needs an admin identity (or open mode).
   for (const routes of [staticRoutes, loginRoutes]) site.route("/", routes(ctx));

@@ -14,6 +14,7 @@ import type { JSX } from "preact";
 import { Layout } from "../components/layout.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
+import { readForm } from "../lib/form_body.ts";
 import { safeNext } from "../lib/safe_next.ts";
 import { clearSessionCookie, setSessionCookie } from "../lib/session_cookie.ts";
 import type { SiteEnv } from "../site_env.ts";
@@ -82,7 +83,7 @@ export function loginRoutes(ctx: SiteContext): Hono<SiteEnv> {
   });
 
   app.post("/login", async (c) => {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     const next = safeNext(body.next, ctx.base);
     if (ctx.openMode) return c.redirect(next, 303);
     c.header("cache-control", "no-store");
