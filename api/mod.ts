@@ -18,11 +18,14 @@ import { createRequestIdGenerator } from "./http/request_id.ts";
 import { buildSchemas } from "./http/schemas.ts";
 import type { Metrics } from "./metrics/registry.ts";
 import { requireKey } from "./middleware/auth.ts";
+import type { AuthThrottle } from "./middleware/auth_throttle.ts";
 import { bodySizeLimit } from "./middleware/body_limit.ts";
 import { concurrencyCap } from "./middleware/concurrency_cap.ts";
 import { deadline } from "./middleware/deadline.ts";
+import { headContentLength } from "./middleware/head_length.ts";
 import { perClientRateLimit } from "./middleware/rate_limit.ts";
 import { type RequestStats, requestStats } from "./middleware/request_stats.ts";
+import { noSniff, noStore } from "./middleware/response_headers.ts";
 import type { Predictor } from "./predictor.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
@@ -56,6 +59,10 @@ export interface ApiDeps {
   requestStats: Pick<RequestStats, "record">;
   /** Operator-facing warnings shown on /health (open mode, fallback database). */
   warnings: readonly string[];
+  /** Throttles and logs failed authentication per client (shared with the site's login). */
+  authThrottle?: AuthThrottle;
+  /** CSP `frame-ancestors` of the docs pages (see `http/frame_ancestors.ts`). Default `'self'`. */
+  frameAncestors?: readonly string[];
   /** Wall clock (tests pin it). */
   now?: () => Date;
 }
@@ -66,10 +73,15 @@ export type Api = OpenAPIHono<AppEnv> & {
   dispose(): void;
 };
 
+/** The routes whose answers carry applicants' data, behind the scoring keys. */
+export const SCORING_PATHS = ["/predict", "/predict_batch", "/feedback"] as const;
+
 /**
- * The middleware every request passes, in order: statistics, request id,
- * method check, load shedding, deadline, body size; then keys and rate limit
- * on the protected routes. Returns what must be disposed on shutdown.
+ * The middleware every request passes, in order: statistics, response
+ * headers (nosniff, HEAD lengths), request id, method check, load shedding,
+ * deadline, body size; then no-store, keys (failures throttled per client)
+ * and rate limit on the protected routes. Returns what must be disposed on
+ * shutdown.
  */
 function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   const { config, ring, metrics, requestStats: stats } = deps;
@@ -98,6 +110,8 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     c.set("startedAt", performance.now());
     await next();
   });
+  app.use(noSniff());
+  app.use(headContentLength());
   app.use(requestId({ generator: createRequestIdGenerator() }));
   app.use(methodNotAllowed({
     app,
@@ -113,12 +127,14 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   app.use(concurrencyCap({ max: config.maxConcurrentRequests }).middleware);
   app.use(requestDeadline.middleware);
   app.use(bodySizeLimit({ maxBytes: config.maxBodyBytes }));
-  const scoringAuth = requireKey({ ring, scope: "scoring" });
-  for (const path of ["/predict", "/predict_batch", "/feedback"]) {
+  const throttle = deps.authThrottle;
+  const scoringAuth = requireKey({ ring, scope: "scoring", throttle });
+  for (const path of SCORING_PATHS) {
+    app.use(path, noStore());
     app.use(path, scoringAuth);
     if (rateLimit) app.use(path, rateLimit.middleware);
   }
-  app.use("/metrics", requireKey({ ring, scope: "admin" }));
+  app.use("/metrics", requireKey({ ring, scope: "admin", throttle }));
   return {
     dispose() {
       rateLimit?.close();
@@ -146,7 +162,7 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   });
   app.route("/", predictRoutes({ schemas, predictor: deps.predictor }));
   app.route("/", feedbackRoutes({ record: store.outcomes.record, now: deps.now }));
-  app.route("/", docsRoutes());
+  app.route("/", docsRoutes({ frameAncestors: deps.frameAncestors }));
   app.route("/", metricsRoutes(deps.metrics));
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

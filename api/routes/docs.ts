@@ -2,19 +2,25 @@
  * API documentation: `/` redirects to `/docs`, a Swagger UI served from the
  * `swagger-ui-dist` npm package (no CDN: it works offline), over the OpenAPI
  * document at `/openapi.json`; `/problems/{type}` explains each problem type.
+ * The documentation pages carry a strict Content-Security-Policy (scripts,
+ * styles, images and requests from this server only; framed only by the
+ * configured frame ancestors).
  *
  * @module
  */
 import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import { join } from "node:path";
 import absolutePath from "swagger-ui-dist/absolute-path.js";
 import type { AppEnv } from "../http/env.ts";
 import { PROBLEM_TYPES, ProblemError, type ProblemType } from "../http/problem.ts";
+import { clip } from "../http/validation_errors.ts";
 
-const ASSETS: Record<string, string> = {
-  "swagger-ui.css": "text/css; charset=utf-8",
-  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-};
+/** The assets the page loads, by file name (a Map: no lookup falls through to `Object.prototype`). */
+const ASSETS = new Map<string, string>([
+  ["swagger-ui.css", "text/css; charset=utf-8"],
+  ["swagger-ui-bundle.js", "text/javascript; charset=utf-8"],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -36,22 +42,63 @@ const PAGE = `<!doctype html>
 const INIT =
   `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true });`;
 
+/** Options of {@link docsRoutes}. */
+export interface DocsOptions {
+  /** CSP `frame-ancestors` sources (see `http/frame_ancestors.ts`). Default `'self'`. */
+  frameAncestors?: readonly string[];
+}
+
+/**
+ * The Content-Security-Policy of the documentation pages. Swagger UI sets
+ * `style` attributes on its elements (inline styles), hence
+ * `style-src-attr 'unsafe-inline'`; style sheets and scripts still come from
+ * this server only.
+ */
+export function docsCsp(frameAncestors: readonly string[]) {
+  return {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    styleSrcAttr: ["'unsafe-inline'"],
+    imgSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+    fontSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: [...frameAncestors],
+  };
+}
+
+/** True when `key` is a problem type of this service (own keys only). */
+function isProblemType(key: string): key is ProblemType {
+  return Object.hasOwn(PROBLEM_TYPES, key);
+}
+
 /** Builds the documentation routes. Assets are read once, on first use. */
-export function docsRoutes(): Hono<AppEnv> {
+export function docsRoutes(options: DocsOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const dir = absolutePath();
   const cache = new Map<string, Uint8Array>();
+  const headers = secureHeaders({
+    contentSecurityPolicy: docsCsp(options.frameAncestors ?? ["'self'"]),
+    xFrameOptions: false,
+  });
 
   app.get("/", (c) => c.redirect("/docs", 302));
+  app.use("/docs", headers);
+  app.use("/docs/*", headers);
   app.get("/docs", (c) => c.html(PAGE));
   app.get(
     "/docs/init.js",
-    (c) => c.body(INIT, 200, { "content-type": ASSETS["swagger-ui-bundle.js"] }),
+    (c) => c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }),
   );
   app.get("/docs/assets/:file", async (c) => {
     const file = c.req.param("file");
-    const type = ASSETS[file];
-    if (!type) throw new ProblemError(404, "not-found", `no documentation asset ${file}`);
+    const type = ASSETS.get(file);
+    if (type === undefined) {
+      throw new ProblemError(404, "not-found", `no documentation asset ${clip(file)}`);
+    }
     let bytes = cache.get(file);
     if (!bytes) {
       bytes = await Deno.readFile(join(dir, file));
@@ -64,10 +111,10 @@ export function docsRoutes(): Hono<AppEnv> {
   });
   app.get("/problems/:type", (c) => {
     const type = c.req.param("type");
-    if (!(type in PROBLEM_TYPES)) {
-      throw new ProblemError(404, "not-found", `no problem type ${type}`);
+    if (!isProblemType(type)) {
+      throw new ProblemError(404, "not-found", `no problem type ${clip(type)}`);
     }
-    return c.text(`${PROBLEM_TYPES[type as ProblemType]}\n\nSee the API documentation at /docs.\n`);
+    return c.text(`${PROBLEM_TYPES[type]}\n\nSee the API documentation at /docs.\n`);
   });
   return app;
 }

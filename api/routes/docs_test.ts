@@ -45,3 +45,39 @@ Deno.test("problem types resolve to a description; unknown ones are 404", async 
   assert.match(await known.text(), /does not match the schema/);
   assert.equal((await t.app.request("/problems/nope")).status, 404);
 });
+
+Deno.test("names of Object.prototype's members are not problem types or assets (404, no 500)", async () => {
+  await using t = await createTestApp();
+  const errors: string[] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => errors.push(args.map(String).join(" "));
+  try {
+    for (
+      const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]
+    ) {
+      for (const path of [`/problems/${name}`, `/docs/assets/${name}`]) {
+        const res = await t.app.request(path);
+        assert.equal(res.status, 404, path);
+        const body = await res.json();
+        assert.equal(body.type, "/problems/not-found", path);
+        assert.ok(!JSON.stringify(body).includes("native code"), path);
+      }
+    }
+  } finally {
+    console.error = error;
+  }
+  assert.deepEqual(errors, [], "nothing unexpected was logged");
+});
+
+Deno.test("the docs pages carry a CSP: this server's scripts only, framed by the deployment only", async () => {
+  await using t = await createTestApp();
+  for (const path of ["/docs", "/docs/init.js", "/docs/assets/swagger-ui-bundle.js"]) {
+    const res = await t.app.request(path);
+    await res.body?.cancel();
+    const csp = res.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /(^|; )script-src 'self'(;|$)/, path);
+    assert.match(csp, /(^|; )object-src 'none'(;|$)/, path);
+    assert.match(csp, /(^|; )frame-ancestors 'self'(;|$)/, path);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+  }
+});

@@ -95,6 +95,7 @@ export function siteAccess(ctx: SiteContext): MiddlewareHandler<SiteEnv> {
     ring: ctx.ring,
     scope: "admin",
     sessions: ctx.sessions,
+    throttle: ctx.authThrottle ?? undefined,
     now: ctx.now,
     onMissing: missing(ctx),
   });
