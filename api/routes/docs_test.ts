@@ -81,3 +81,43 @@ Deno.test("the docs pages carry a CSP: this server's scripts only, framed by the
     assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
   }
 });
+
+Deno.test("the document declares its keys, servers, licence and an operationId per operation", async () => {
+  await using t = await createTestApp({ config: { apiKeys: ["scoring-key-000000000001"] } });
+  const doc = await (await t.app.request("/openapi.json")).json();
+  assert.deepEqual(doc.components.securitySchemes.bearerAuth, {
+    type: "http",
+    scheme: "bearer",
+    description: doc.components.securitySchemes.bearerAuth.description,
+  });
+  assert.equal(doc.components.securitySchemes.apiKeyHeader.in, "header");
+  assert.equal(doc.components.securitySchemes.apiKeyHeader.name, "X-API-Key");
+  const keyed = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+  for (const path of ["/predict", "/predict_batch", "/feedback"]) {
+    const op = doc.paths[path].post;
+    assert.deepEqual(op.security, keyed, path);
+    for (const status of ["401", "429", "503"]) {
+      assert.ok(op.responses[status], `${path} ${status}`);
+    }
+    assert.ok(op.responses["503"].headers["Retry-After"].required, `${path}: Retry-After on 503`);
+    assert.ok(op.responses.default, `${path}: a default problem response (404, 405 …)`);
+  }
+  for (const status of ["413", "415"]) assert.ok(doc.paths["/feedback"].post.responses[status]);
+  assert.deepEqual(doc.paths["/metrics"].get.security, keyed);
+  assert.deepEqual(doc.paths["/health"].get.security, [], "public");
+  assert.ok(doc.servers.length >= 1);
+  assert.ok(doc.info.license.name);
+  const ids = Object.values(doc.paths).flatMap((item) =>
+    Object.values(item as Record<string, { operationId?: string }>).map((op) => op.operationId)
+  );
+  assert.ok(ids.every((id) => typeof id === "string" && id.length > 0), String(ids));
+  assert.equal(new Set(ids).size, ids.length, "unique");
+});
+
+Deno.test("in open mode the document makes the keys optional", async () => {
+  await using t = await createTestApp();
+  const doc = await (await t.app.request("/openapi.json")).json();
+  assert.deepEqual(doc.paths["/predict"].post.security, [{}, { bearerAuth: [] }, {
+    apiKeyHeader: [],
+  }]);
+});

@@ -12,6 +12,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/env.ts";
+import { KEY_REQUIRED, KEYED_RESPONSES, RETRY_AFTER } from "../http/openapi.ts";
 import { ProblemError, problemResponses } from "../http/problem.ts";
 import type { OutcomeInput, RecordResult } from "../store/mod.ts";
 import { validationHook } from "../http/validation_hook.ts";
@@ -54,6 +55,8 @@ const FeedbackResponse = z.object({
 const route = createRoute({
   method: "post",
   path: "/feedback",
+  operationId: "recordFeedback",
+  security: KEY_REQUIRED,
   tags: ["feedback"],
   summary: "Report the outcome of a scored application",
   request: {
@@ -70,13 +73,20 @@ const route = createRoute({
     },
     ...problemResponses({
       400: "Malformed JSON.",
-      404: "No prediction has this request_id.",
+      404: "No prediction of this client has this request_id (an admin key: of any client).",
       409: "A different outcome is already recorded for this request_id (or, for an admin, " +
         "several clients used it).",
       422: "Invalid field, or observed before the application was scored, or in the future " +
         "(more than 5 minutes past the service's clock).",
-      503: "The database did not take the write (locked, read-only or full); retry later.",
+      413: "Body larger than MAX_BODY_BYTES.",
+      415: "Content-Type is not application/json.",
+      503: {
+        description: "The database did not take the write (locked, read-only or full); retry " +
+          "later.",
+        headers: RETRY_AFTER,
+      },
     }),
+    ...KEYED_RESPONSES,
   },
 });
 
