@@ -168,3 +168,57 @@ Deno.test("observed_at is compared as an instant: the future (year 10000 too) is
   });
   assert.equal(skewed.status, 201, "a clock a little ahead of the service's is fine");
 });
+
+Deno.test("another client's request id reads as unknown: no outcome, no scoring time, no 409", async () => {
+  const A = "client-a-key-000000000001";
+  const B = "client-b-key-000000000001";
+  const ADMIN = "admin-key-000000000000001";
+  let clock = scoredAt;
+  await using t = await createTestApp({
+    config: { apiKeys: [A, B], adminKeys: [ADMIN] },
+    now: () => clock,
+  });
+  const as = (key: string) => ({ authorization: `Bearer ${key}` });
+  assert.equal(
+    (await t.post("/predict", { features: row }, { ...as(A), "x-request-id": "shared" })).status,
+    200,
+  );
+  clock = reportedAt;
+  const outcome = { request_id: "shared", outcome: "default", observed_at: "2026-09-01T00:00:00Z" };
+  assert.equal((await t.post("/feedback", outcome, as(A))).status, 201);
+
+  const detailOf = async (res: Response) => {
+    assert.equal(res.status, 404);
+    return (await res.json()).detail.replaceAll('"shared"', '"ID"').replaceAll('"never"', '"ID"');
+  };
+  const unknown = await detailOf(
+    await t.post("/feedback", { ...outcome, request_id: "never" }, as(B)),
+  );
+  for (
+    const probe of [
+      outcome, // the same outcome A recorded
+      { ...outcome, outcome: "repaid" }, // another outcome: no 409 carrying A's
+      { ...outcome, observed_at: "2026-01-01T00:00:00Z" }, // before A's scoring: no time leaked
+    ]
+  ) {
+    const detail = await detailOf(await t.post("/feedback", probe, as(B)));
+    assert.equal(detail, unknown, "exactly the answer to an id nobody used");
+    for (const secret of ["default", "2026-03-01", "2026-09-01", "scored"]) {
+      assert.ok(!detail.includes(secret), `${JSON.stringify(detail)} reveals ${secret}`);
+    }
+  }
+  assert.equal(outcomeCount(t), 1, "B recorded nothing over A's outcome");
+
+  // B may use the same id for its own application; an admin then has to say whose it is.
+  assert.equal(
+    (await t.post("/predict", { features: row }, { ...as(B), "x-request-id": "shared" })).status,
+    200,
+  );
+  const admin = await t.post(
+    "/feedback",
+    { ...outcome, observed_at: "2026-09-30T00:00:00Z" },
+    as(ADMIN),
+  );
+  assert.equal(admin.status, 409);
+  assert.match((await admin.json()).detail, /^2 clients used request_id "shared"/);
+});
