@@ -128,7 +128,8 @@ export const CONFIG = {
   TRUST_PROXY: {
     key: "trustProxy",
     default: "0",
-    doc: "1: take the client address from X-Forwarded-For (only behind a trusted proxy).",
+    doc: "1: take the client address from the last X-Forwarded-For entry, the one the proxy " +
+      "appended (only behind one trusted proxy, e.g. Hugging Face Spaces).",
     schema: flag,
   },
   API_KEYS: {

@@ -82,3 +82,11 @@ Deno.test("the number of clients tracked is bounded", async () => {
   assert.equal((await attempt("10.0.1.9", true)).status, 429, "the newest client stays tracked");
   assert.equal((await attempt("10.0.1.0", true)).status, 200, "the oldest was dropped");
 });
+
+Deno.test("behind the proxy, the address it appended counts, not the ones the client sent", async () => {
+  const { attempt } = appWith(2, { ms: 0 });
+  for (const spoofed of ["1.1.1.1", "2.2.2.2"]) {
+    assert.equal((await attempt(`${spoofed}, 10.9.9.9`)).status, 401);
+  }
+  assert.equal((await attempt("3.3.3.3, 10.9.9.9", true)).status, 429, "one client, one budget");
+});
