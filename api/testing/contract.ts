@@ -144,7 +144,7 @@ export function createContractChecker(document: Json): ContractChecker {
     }
     const item = paths[match.template];
     const opMethod = head ? "get" : method.toLowerCase();
-    const op = item[opMethod];
+    const op = Object.hasOwn(item, opMethod) ? item[opMethod] : undefined;
     if (!op) {
       // A method the route does not have: 405 with Allow (checked before anything else).
       if (res.status !== 405) {
@@ -158,7 +158,7 @@ export function createContractChecker(document: Json): ContractChecker {
       return { method, path: match.template, status: res.status, documented: null };
     }
     const status = String(res.status);
-    const key = [status, `${status[0]}XX`, "default"].find((k) => op.responses[k] !== undefined);
+    const key = [status, `${status[0]}XX`, "default"].find((k) => Object.hasOwn(op.responses, k));
     if (key === undefined) {
       problems.push(`status ${status} is not documented (nor ${status[0]}XX, nor default)`);
       fail();
@@ -173,7 +173,7 @@ export function createContractChecker(document: Json): ContractChecker {
     const content = spec.content ?? {};
     if (Object.keys(content).length === 0) {
       if (text.length > 0) problems.push("a body, where the document says there is none");
-    } else if (!(mediaType in content)) {
+    } else if (!Object.hasOwn(content, mediaType)) {
       problems.push(`content-type ${mediaType || "(none)"}, documented: ${Object.keys(content)}`);
     } else if (content[mediaType].schema !== undefined) {
       validate(
