@@ -13,6 +13,8 @@ import { type Api, type ApiConfig, createApi } from "./api/mod.ts";
 import { createKeyRing, OPEN_MODE_WARNING } from "./api/auth/api_keys.ts";
 import { createSessionCodec } from "./api/auth/session.ts";
 import { type Config, loadConfig } from "./api/config.ts";
+import { resolveFrameAncestors } from "./api/http/frame_ancestors.ts";
+import { createAuthThrottle } from "./api/middleware/auth_throttle.ts";
 import { cachedPerformanceGauges } from "./api/metrics/performance_gauges.ts";
 import { createMetrics, type Metrics, type PerformanceGauges } from "./api/metrics/registry.ts";
 import { createRequestStats, type RequestStats } from "./api/middleware/request_stats.ts";
@@ -24,8 +26,22 @@ import { type DbLocation, resolveDbLocation } from "./api/store/location.ts";
 import { openStore, startRetention, type Store } from "./api/store/mod.ts";
 import { createSite, serveFavicon, type SiteOptions } from "./site/mod.ts";
 
-/** The configuration the app reads: the API's, plus the keys and the session secret. */
-export type AppConfig = ApiConfig & Pick<Config, "apiKeys" | "adminKeys" | "sessionSecret">;
+/**
+ * The configuration the app reads: the API's, plus the keys, the session
+ * secret, the failed-authentication budget and who may frame the pages.
+ */
+export type AppConfig =
+  & ApiConfig
+  & Pick<
+    Config,
+    | "apiKeys"
+    | "adminKeys"
+    | "sessionSecret"
+    | "authFailuresPerMinute"
+    | "frameAncestors"
+    | "spaceHost"
+    | "spaceId"
+  >;
 
 /** What {@link createApp} is built from. */
 export interface AppDeps {
@@ -52,8 +68,9 @@ export interface AppDeps {
 
 /**
  * Builds the whole application: the parts the API and the site share (keys,
- * sessions, metrics, explainer, the one predictor, request statistics), the
- * API, and the site mounted under `/monitor`.
+ * sessions, the failed-authentication throttle, frame ancestors, metrics,
+ * explainer, the one predictor, request statistics), the API, and the site
+ * mounted under `/monitor`.
  */
 export function createApp(deps: AppDeps): Api {
   const { config, model, store, now } = deps;
@@ -62,6 +79,11 @@ export function createApp(deps: AppDeps): Api {
   const sessions = createSessionCodec({
     secret: config.sessionSecret ? new TextEncoder().encode(config.sessionSecret) : randomBytes(32),
   });
+  const authThrottle = createAuthThrottle({
+    perMinute: config.authFailuresPerMinute,
+    trustProxy: config.trustProxy,
+  });
+  const frameAncestors = resolveFrameAncestors(config);
   const metrics = deps.metrics ?? createMetrics({
     model: { type: model.meta.model_type, version: model.meta.model_version },
     queueDepth: () => store.queueDepth,
@@ -87,6 +109,8 @@ export function createApp(deps: AppDeps): Api {
     requestStats,
     now,
     warnings: [...(ring.open ? [OPEN_MODE_WARNING] : []), ...(deps.warnings ?? [])],
+    authThrottle,
+    frameAncestors,
   });
   app.route(
     "/monitor",
@@ -100,6 +124,8 @@ export function createApp(deps: AppDeps): Api {
       now,
       ring,
       sessions,
+      authThrottle,
+      frameAncestors,
     }),
   );
   app.get("/favicon.ico", serveFavicon);
@@ -154,8 +180,14 @@ async function start(config: Config): Promise<void> {
   const requestStats = createRequestStats(store.requests);
   const stopRetention = startRetention(store.erase, {
     days: config.retentionDays,
-    onPass: (deleted, cutoff) => {
-      if (deleted > 0) {
+    onPass: (deleted, cutoff, scrubbed) => {
+      if (!scrubbed) {
+        console.warn(
+          `scorewatch: WARNING: retention: deleted ${deleted} rows before ${cutoff}, but ` +
+            "copies of deleted rows remain on disk: another connection holds an old read " +
+            "snapshot (a long drift run, a backup?); the next pass retries the scrub",
+        );
+      } else if (deleted > 0) {
         console.log(`scorewatch: retention: deleted ${deleted} rows before ${cutoff}`);
       }
     },

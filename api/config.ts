@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { MIN_KEY_LENGTH, parseKeyList } from "./auth/api_keys.ts";
+import { parseFrameAncestors } from "./http/frame_ancestors.ts";
 
 const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
 const int = (min: number, max: number) =>
@@ -24,6 +25,15 @@ const keyList = (variable: string) =>
       return z.NEVER;
     }
   });
+
+const frameSources = z.string().transform((value, ctx) => {
+  try {
+    return parseFrameAncestors(value);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 
 /** One variable: the field it fills, its default (as text), meaning, validation, secrecy. */
 export interface ConfigVarSpec {
@@ -118,7 +128,8 @@ export const CONFIG = {
   TRUST_PROXY: {
     key: "trustProxy",
     default: "0",
-    doc: "1: take the client address from X-Forwarded-For (only behind a trusted proxy).",
+    doc: "1: take the client address from the last X-Forwarded-For entry, the one the proxy " +
+      "appended (only behind one trusted proxy, e.g. Hugging Face Spaces).",
     schema: flag,
   },
   API_KEYS: {
@@ -143,6 +154,36 @@ export const CONFIG = {
     doc: "Signs site session cookies (≥ 32 chars); empty = random per process (a restart logs " +
       "everyone out).",
     schema: z.string().refine((s) => s === "" || s.length >= 32, "must be ≥ 32 characters"),
+  },
+  AUTH_FAILURES_PER_MINUTE: {
+    key: "authFailuresPerMinute",
+    default: "10",
+    doc: "Wrong API keys and failed site logins allowed per client address per minute; past " +
+      "it every request of that address presenting a key or logging in gets 429 until the " +
+      "minute ends. 0 = no limit.",
+    schema: int(0, 1_000_000),
+  },
+  FRAME_ANCESTORS: {
+    key: "frameAncestors",
+    default: "",
+    doc: "Who may frame the site and /docs (CSP frame-ancestors), space-separated: 'self', " +
+      "'none' or origins. Empty = 'self', plus on a Hugging Face Space (SPACE_HOST or SPACE_ID " +
+      "set) https://huggingface.co and the Space's own host.",
+    schema: frameSources,
+  },
+  SPACE_HOST: {
+    key: "spaceHost",
+    default: "",
+    doc: "Set by Hugging Face Spaces (e.g. alice-scorewatch.hf.space); read only for the " +
+      "FRAME_ANCESTORS default.",
+    schema: z.string(),
+  },
+  SPACE_ID: {
+    key: "spaceId",
+    default: "",
+    doc: "Set by Hugging Face Spaces (e.g. alice/scorewatch); read only for the FRAME_ANCESTORS " +
+      "default when SPACE_HOST is not set.",
+    schema: z.string(),
   },
   RETENTION_DAYS: {
     key: "retentionDays",

@@ -6,23 +6,27 @@
  *
  * @module
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import type { KeyRing } from "./auth/api_keys.ts";
 import type { Config } from "./config.ts";
 import type { AppEnv } from "./http/env.ts";
 import { notFound, onError } from "./http/error_handler.ts";
+import { finishDocument, PUBLIC } from "./http/openapi.ts";
 import { ProblemError } from "./http/problem.ts";
 import { createRequestIdGenerator } from "./http/request_id.ts";
 import { buildSchemas } from "./http/schemas.ts";
 import type { Metrics } from "./metrics/registry.ts";
 import { requireKey } from "./middleware/auth.ts";
+import type { AuthThrottle } from "./middleware/auth_throttle.ts";
 import { bodySizeLimit } from "./middleware/body_limit.ts";
 import { concurrencyCap } from "./middleware/concurrency_cap.ts";
 import { deadline } from "./middleware/deadline.ts";
+import { headContentLength } from "./middleware/head_length.ts";
 import { perClientRateLimit } from "./middleware/rate_limit.ts";
 import { type RequestStats, requestStats } from "./middleware/request_stats.ts";
+import { noSniff, noStore } from "./middleware/response_headers.ts";
 import type { Predictor } from "./predictor.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
@@ -56,6 +60,10 @@ export interface ApiDeps {
   requestStats: Pick<RequestStats, "record">;
   /** Operator-facing warnings shown on /health (open mode, fallback database). */
   warnings: readonly string[];
+  /** Throttles and logs failed authentication per client (shared with the site's login). */
+  authThrottle?: AuthThrottle;
+  /** CSP `frame-ancestors` of the docs pages (see `http/frame_ancestors.ts`). Default `'self'`. */
+  frameAncestors?: readonly string[];
   /** Wall clock (tests pin it). */
   now?: () => Date;
 }
@@ -64,12 +72,19 @@ export interface ApiDeps {
 export type Api = OpenAPIHono<AppEnv> & {
   /** Stops the app's timers (rate-limit sweeps, deadlines); call on shutdown. */
   dispose(): void;
+  /** The OpenAPI document served at `/openapi.json` (for tools and the contract tests). */
+  openApiDocument(): Record<string, unknown>;
 };
 
+/** The routes whose answers carry applicants' data, behind the scoring keys. */
+export const SCORING_PATHS = ["/predict", "/predict_batch", "/feedback"] as const;
+
 /**
- * The middleware every request passes, in order: statistics, request id,
- * method check, load shedding, deadline, body size; then keys and rate limit
- * on the protected routes. Returns what must be disposed on shutdown.
+ * The middleware every request passes, in order: statistics, response
+ * headers (nosniff, HEAD lengths, no-store on the scoring routes), request
+ * id, method check, load shedding, deadline, body size; then keys (failures
+ * throttled per client) and rate limit on the protected routes. Returns what must be disposed on
+ * shutdown.
  */
 function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   const { config, ring, metrics, requestStats: stats } = deps;
@@ -98,6 +113,10 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     c.set("startedAt", performance.now());
     await next();
   });
+  app.use(noSniff());
+  app.use(headContentLength());
+  // Before every check that may refuse a request (405, 503, 413, 401 …): all their answers too.
+  for (const path of SCORING_PATHS) app.use(path, noStore());
   app.use(requestId({ generator: createRequestIdGenerator() }));
   app.use(methodNotAllowed({
     app,
@@ -113,12 +132,14 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   app.use(concurrencyCap({ max: config.maxConcurrentRequests }).middleware);
   app.use(requestDeadline.middleware);
   app.use(bodySizeLimit({ maxBytes: config.maxBodyBytes }));
-  const scoringAuth = requireKey({ ring, scope: "scoring" });
-  for (const path of ["/predict", "/predict_batch", "/feedback"]) {
-    app.use(path, scoringAuth);
-    if (rateLimit) app.use(path, rateLimit.middleware);
+  // Keys are checked on the routes' own methods only: another method is a 405 for anyone.
+  const throttle = deps.authThrottle;
+  const scoringAuth = requireKey({ ring, scope: "scoring", throttle });
+  for (const path of SCORING_PATHS) {
+    app.on("POST", path, scoringAuth);
+    if (rateLimit) app.on("POST", path, rateLimit.middleware);
   }
-  app.use("/metrics", requireKey({ ring, scope: "admin" }));
+  app.on("GET", "/metrics", requireKey({ ring, scope: "admin", throttle }));
   return {
     dispose() {
       rateLimit?.close();
@@ -146,17 +167,58 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   });
   app.route("/", predictRoutes({ schemas, predictor: deps.predictor }));
   app.route("/", feedbackRoutes({ record: store.outcomes.record, now: deps.now }));
-  app.route("/", docsRoutes());
+  app.route("/", docsRoutes({ frameAncestors: deps.frameAncestors }));
   app.route("/", metricsRoutes(deps.metrics));
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Scorewatch credit-scoring API",
-      version: model.meta.model_version,
-      description: "Scores loan applications with the bundled gradient-boosted model and logs " +
-        "every decision to an audit log before answering. Errors are RFC 9457 problem documents.",
+}
+
+/** Operations whose handlers await I/O (the store), so they can run past REQUEST_TIMEOUT_MS. */
+const MAY_TIME_OUT = new Set([
+  "predict",
+  "predictBatch",
+  "recordFeedback",
+  "getHealth",
+  "getReadiness",
+  "getMetrics",
+]);
+
+/**
+ * `GET /openapi.json`: the document the routes describe, completed with what
+ * every route shares (`http/openapi.ts`); built once, on first request, when
+ * every route is registered.
+ */
+function serveDocument(app: OpenAPIHono<AppEnv>, deps: ApiDeps): () => Record<string, unknown> {
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/openapi.json",
+    operationId: "getOpenApiDocument",
+    security: PUBLIC,
+    tags: ["operations"],
+    summary: "This OpenAPI 3.1 document",
+    responses: {
+      200: {
+        description: "The document (it follows the model and the input mode of this deployment).",
+        content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+      },
     },
   });
+  let document: Record<string, unknown> | undefined;
+  const build = () =>
+    document ??= finishDocument(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: "Scorewatch credit-scoring API",
+          version: deps.model.meta.model_version,
+          description: "Scores loan applications with the bundled gradient-boosted model and " +
+            "logs every decision to an audit log before answering. Errors are RFC 9457 problem " +
+            "documents. With keys configured, scoring and feedback need a key (API_KEYS or " +
+            "ADMIN_KEYS), /metrics an admin key; the rest is public.",
+        },
+      }),
+      { open: deps.ring.open, mayTimeOut: MAY_TIME_OUT },
+    );
+  app.get("/openapi.json", (c) => c.json(build()));
+  return build;
 }
 
 /** Builds the API. */
@@ -164,6 +226,7 @@ export function createApi(deps: ApiDeps): Api {
   const app = new OpenAPIHono<AppEnv>() as Api;
   const middleware = useMiddleware(app, deps);
   mountRoutes(app, deps);
+  app.openApiDocument = serveDocument(app, deps);
   app.onError(onError);
   app.notFound(notFound);
   app.dispose = middleware.dispose;

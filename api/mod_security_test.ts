@@ -121,3 +121,84 @@ Deno.test("beyond MAX_CONCURRENT_REQUESTS, requests are shed with 503 + Retry-Af
   assert.equal(await t.store.predictions.count(), 2);
   assert.equal((await t.post("/predict", { features: row })).status, 200, "capacity is back");
 });
+
+/** Captures `console.warn` lines while `work` runs. */
+async function warnings(work: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  try {
+    await work();
+  } finally {
+    console.warn = warn;
+  }
+  return lines;
+}
+
+Deno.test("wrong API keys are throttled per client address and logged without the key", async () => {
+  await using t = await createTestApp({
+    config: { ...keys, authFailuresPerMinute: 3, trustProxy: true },
+  });
+  const from = (address: string, key: string) => ({ ...bearer(key), "x-forwarded-for": address });
+  const guesses = ["guess-key-00000000000001", "guess-key-00000000000002"];
+  const lines = await warnings(async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await t.post("/predict", { features: row }, from("203.0.113.7", guesses[i % 2]));
+      assert.equal(res.status, 401);
+    }
+    for (const key of [guesses[0], SCORING]) {
+      const res = await t.post("/predict", { features: row }, from("203.0.113.7", key));
+      assert.equal(res.status, 429, "throttled, whatever key it presents now");
+      assert.ok(Number(res.headers.get("retry-after")) >= 1);
+      assert.equal((await res.json()).type, "/problems/rate-limited");
+    }
+    const metrics = await t.app.request("/metrics", { headers: from("203.0.113.7", ADMIN) });
+    assert.equal(metrics.status, 429, "on every route that takes a key");
+    const other = await t.post("/predict", { features: row }, from("198.51.100.1", SCORING));
+    assert.equal(other.status, 200, "another client is not affected");
+  });
+  assert.equal(lines.length, 3, "one line per failure");
+  for (const line of lines) {
+    assert.match(line, /auth failure: wrong API key on POST \/predict from "203\.0\.113\.7"/);
+    for (const key of [...guesses, SCORING, ADMIN]) assert.ok(!line.includes(key), "no key logged");
+  }
+  assert.equal(await t.store.predictions.count(), 1);
+});
+
+Deno.test("every response says nosniff; scoring and feedback answers are not stored by caches", async () => {
+  await using t = await createTestApp({ config: keys });
+  const requests: [string, RequestInit?][] = [
+    ["/health"],
+    ["/health", { method: "HEAD" }],
+    ["/openapi.json"],
+    ["/docs"],
+    ["/docs/assets/swagger-ui.css"],
+    ["/problems/validation"],
+    ["/nope"],
+    ["/health", { method: "DELETE" }],
+    ["/metrics", { headers: bearer(ADMIN) }],
+    ["/favicon.ico"],
+    ["/monitor/login"],
+    ["/monitor/static/site.css"],
+  ];
+  for (const [path, init] of requests) {
+    const res = await t.app.request(path, init);
+    await res.body?.cancel();
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", `${init?.method} ${path}`);
+  }
+  const scoring: [string, unknown, Record<string, string>][] = [
+    ["/predict", { features: row }, bearer(SCORING)],
+    ["/predict_batch", { rows: [row] }, bearer(SCORING)],
+    ["/predict", { features: {} }, bearer(SCORING)],
+    ["/predict", { features: row }, {}],
+    ["/feedback", { request_id: "x", outcome: "repaid", observed_at: "2026-01-01T00:00:00Z" }, {
+      "x-api-key": SCORING,
+    }],
+  ];
+  for (const [path, body, headers] of scoring) {
+    const res = await t.post(path, body, headers);
+    await res.body?.cancel();
+    assert.equal(res.headers.get("cache-control"), "no-store", `${path} → ${res.status}`);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+  }
+});

@@ -8,10 +8,11 @@ import { computePerformance } from "./run_performance.ts";
 const table = await readCsvFile("data/credit_data/test.csv");
 
 Deno.test("with every test.csv outcome fed back, realised metrics equal a direct computation", async () => {
+  let clock = new Date("2026-01-01T00:00:00.000Z");
   await using t = await createTestApp({
     artifactsDir: "artifacts",
     config: { maxBatchRows: 1000 },
-    now: () => new Date("2026-01-01T00:00:00.000Z"),
+    now: () => clock,
   });
   const meta = t.model.meta;
   const rows = tableToFeatures(table, meta.features);
@@ -19,6 +20,7 @@ Deno.test("with every test.csv outcome fed back, realised metrics equal a direct
   const res = await t.post("/predict_batch", { rows }, { "x-request-id": "test" });
   assert.equal(res.status, 200);
   const { items } = await res.json();
+  clock = new Date("2026-06-01T00:00:00.000Z"); // outcomes are reported once observed
   for (const [i, item] of items.entries()) {
     const fed = await t.post("/feedback", {
       request_id: item.request_id,
@@ -66,6 +68,7 @@ Deno.test("outcomes of predictions older than the recent sample still count for 
   const old = await (await t.post("/predict_batch", { rows }, { "x-request-id": "old" })).json();
   clock = new Date("2026-02-01T00:00:00.000Z");
   await t.post("/predict_batch", { rows: rows.slice(0, 10) }, { "x-request-id": "new" });
+  clock = new Date("2026-03-01T00:00:00.000Z"); // outcomes are reported once observed
   for (const item of old.items) {
     await t.post("/feedback", {
       request_id: item.request_id,

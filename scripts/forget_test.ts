@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { createTempStore, testRecord } from "../api/testing/temp_store.ts";
-import { type ForgetIo, runForget } from "./forget.ts";
+import { EXIT_NOT_SCRUBBED, type ForgetIo, runForget } from "./forget.ts";
 
 const record = (requestId: string) => testRecord(requestId);
 
@@ -65,4 +66,51 @@ Deno.test("forget refuses bad usage and a missing database without creating one"
   }
   assert.deepEqual([...Deno.readDirSync(dir)], [], "no database was created");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("forget does not report success while a reader's snapshot keeps deleted values on disk", async () => {
+  const marker = "forget-me-while-a-backup-reads-77aa";
+  await using t = await logWith([marker, "other"]);
+  await t.store.erase.scrub();
+  const onDisk = async () => {
+    const latin1 = new TextDecoder("latin1");
+    const read = (p: string) => Deno.readFile(p).catch(() => new Uint8Array());
+    return latin1.decode(await read(t.path)) + latin1.decode(await read(`${t.path}-wal`));
+  };
+  const reader = new DatabaseSync(t.path, { readOnly: true });
+  reader.exec("BEGIN");
+  reader.prepare("SELECT count(*) FROM predictions").get();
+  const held = capture();
+  try {
+    const code = await runForget(
+      ["--request-id", marker, "--db", t.path, "--wait", "0.2"],
+      held.io,
+    );
+    assert.equal(code, EXIT_NOT_SCRUBBED, "a non-zero exit");
+    assert.ok((await onDisk()).includes(marker), "the value is indeed still on disk");
+  } finally {
+    reader.exec("COMMIT");
+    reader.close();
+  }
+  assert.match(held.out[0], /deleted 1 prediction row\(s\)/);
+  assert.equal(held.err.length, 1);
+  assert.match(held.err[0], /^forget: WARNING: the rows are deleted from the tables, but copies/);
+  assert.match(held.err[0], /Run this command again once it has finished/);
+
+  const again = capture();
+  assert.equal(await runForget(["--request-id", marker, "--db", t.path], again.io), 0);
+  assert.match(again.out[0], /deleted 0 prediction row\(s\)/);
+  assert.deepEqual(again.err, []);
+  assert.ok(!(await onDisk()).includes(marker), "the second run finished the scrub");
+  assert.deepEqual(await t.ids(), ["other"]);
+});
+
+Deno.test("forget refuses a --wait that is not a number of seconds", async () => {
+  await using t = await logWith(["a"]);
+  for (const wait of ["soon", "-1", "99999"]) {
+    const c = capture();
+    assert.equal(await runForget(["--request-id", "a", "--db", t.path, `--wait=${wait}`], c.io), 1);
+    assert.match(c.err[0], /--wait takes a number of seconds/);
+  }
+  assert.deepEqual(await t.ids(), ["a"]);
 });

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { KeyRing } from "../api/auth/api_keys.ts";
 import type { SessionCodec } from "../api/auth/session.ts";
+import type { AuthThrottle } from "../api/middleware/auth_throttle.ts";
 import { createProcessSampler, type ProcessUsage } from "../api/metrics/process_usage.ts";
 import type { Predictor } from "../api/predictor.ts";
 import type { ModelMeta } from "../api/scoring/model_meta.ts";
@@ -34,6 +35,10 @@ export interface SiteDeps extends SiteOptions {
   sessions: SessionCodec;
   /** Reason codes for logged rows stored without them. */
   explainer?: Pick<Explainer, "explainRows">;
+  /** Throttles and logs failed logins and wrong keys per client (shared with the API). */
+  authThrottle?: AuthThrottle;
+  /** CSP `frame-ancestors` sources (see `api/http/frame_ancestors.ts`). Default `'self'`. */
+  frameAncestors?: readonly string[];
 }
 
 /** The site's own settings (defaults suit the service; tests and tools change them). */
@@ -97,6 +102,10 @@ export interface SiteContext {
   drift: { maxRows: number; minIntervalMs: number; lastRunMs: number | null; running: boolean };
   ring: KeyRing;
   sessions: SessionCodec;
+  /** Failed-authentication throttle; null = none (tests of other concerns). */
+  authThrottle: AuthThrottle | null;
+  /** Who may frame the site (CSP `frame-ancestors`). */
+  frameAncestors: readonly string[];
   /** True when no key is configured: the site is open to anyone (and says so). */
   openMode: boolean;
   explainer: Pick<Explainer, "explainRows"> | null;
@@ -138,6 +147,8 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
     },
     ring: deps.ring,
     sessions: deps.sessions,
+    authThrottle: deps.authThrottle ?? null,
+    frameAncestors: deps.frameAncestors ?? ["'self'"],
     openMode: deps.ring.open,
     explainer: deps.explainer ?? null,
     processUsage: deps.processUsage ?? createProcessSampler({ minIntervalMs: 1000 }),

@@ -29,6 +29,7 @@ import {
   type SiteOptions,
 } from "./context.ts";
 import { siteAccess } from "./lib/access.ts";
+import { formBodiesOnly } from "./lib/form_body.ts";
 import { driftRoutes } from "./routes/drift.tsx";
 import { errorHandler, notFoundHandler } from "./routes/errors.tsx";
 import { loginRoutes, logoutRoutes } from "./routes/login.tsx";
@@ -44,10 +45,16 @@ export type { SiteDeps, SiteEnv, SiteOptions };
 
 /**
  * Content-Security-Policy of the site: scripts, styles and connections only
- * from the site itself (no inline script or style anywhere), framing allowed
- * for Hugging Face Spaces, which shows the app in an iframe.
+ * from the site itself (no inline script or style anywhere); framing only by
+ * `frameAncestors` (`FRAME_ANCESTORS`; by default the deployment itself and,
+ * on a Hugging Face Space, that Space's page — see
+ * `api/http/frame_ancestors.ts`).
  */
-export const SITE_CSP = {
+export function siteCsp(frameAncestors: readonly string[]) {
+  return { ...SITE_CSP_BASE, frameAncestors: [...frameAncestors] };
+}
+
+const SITE_CSP_BASE = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
@@ -57,20 +64,20 @@ export const SITE_CSP = {
   objectSrc: ["'none'"],
   baseUri: ["'self'"],
   formAction: ["'self'"],
-  frameAncestors: ["'self'", "https://huggingface.co", "https://*.hf.space"],
 };
 
 /** Security headers of every site response (no X-Frame-Options: CSP frame-ancestors decides). */
-export function siteSecureHeaders(): MiddlewareHandler {
-  return secureHeaders({ contentSecurityPolicy: SITE_CSP, xFrameOptions: false });
+export function siteSecureHeaders(frameAncestors: readonly string[]): MiddlewareHandler {
+  return secureHeaders({ contentSecurityPolicy: siteCsp(frameAncestors), xFrameOptions: false });
 }
 
 /** Builds the site (mount it with `app.route("/monitor", createSite(deps))`). */
 export function createSite(deps: SiteDeps): Hono<SiteEnv> {
   const ctx = createSiteContext(deps);
   const site = new Hono<SiteEnv>();
-  site.use(siteSecureHeaders());
+  site.use(siteSecureHeaders(ctx.frameAncestors));
   site.use(csrf());
+  site.use(formBodiesOnly());
   // Public: static files and the login page. Everything registered after the
   // access middleware needs an admin identity (or open mode).
   for (const routes of [staticRoutes, loginRoutes]) site.route("/", routes(ctx));

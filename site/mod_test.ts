@@ -14,15 +14,53 @@ const PAGES = [
   "/monitor/score",
 ];
 
-Deno.test("pages carry the CSP for Hugging Face framing and no X-Frame-Options", async () => {
+/** The `frame-ancestors` directive of a CSP header. */
+const frameAncestorsOf = (csp: string) => /(?:^|;\s*)frame-ancestors ([^;]*)/.exec(csp)?.[1];
+
+Deno.test("pages carry the strict CSP, framed by the deployment itself only, and no X-Frame-Options", async () => {
   await using t = await createSiteTestApp();
   for (const path of [...PAGES, "/monitor/api/scores", "/monitor/nope"]) {
     const { headers } = await getPage(t.app, path);
     const csp = headers.get("content-security-policy") ?? "";
     assert.match(csp, /script-src 'self'(;|$)/, path);
     assert.match(csp, /style-src 'self'(;|$)/, path);
-    assert.match(csp, /frame-ancestors 'self' https:\/\/huggingface\.co https:\/\/\*\.hf\.space/);
+    assert.equal(frameAncestorsOf(csp), "'self'", `${path}: no Space known, no other framer`);
     assert.equal(headers.get("x-frame-options"), null, path);
+    assert.equal(headers.get("x-content-type-options"), "nosniff", path);
+  }
+});
+
+Deno.test("on a Hugging Face Space, only that Space's page may frame the site and /docs", async () => {
+  for (
+    const space of [
+      { spaceHost: "alice-scorewatch.hf.space", spaceId: "" },
+      { spaceHost: "", spaceId: "Alice/Score_Watch" },
+    ]
+  ) {
+    await using t = await createSiteTestApp({ config: space });
+    const own = space.spaceHost || "alice-score-watch.hf.space";
+    for (const path of ["/monitor/score", "/monitor/login", "/docs"]) {
+      const csp = (await getPage(t.app, path)).headers.get("content-security-policy") ?? "";
+      assert.equal(
+        frameAncestorsOf(csp),
+        `'self' https://huggingface.co https://${own}`,
+        `${path} with ${JSON.stringify(space)}`,
+      );
+      assert.ok(!csp.includes("*.hf.space"), "no other Space may frame it");
+    }
+  }
+});
+
+Deno.test("FRAME_ANCESTORS overrides the default on the site and /docs", async () => {
+  await using t = await createSiteTestApp({
+    config: {
+      frameAncestors: ["'self'", "https://intranet.example.org"],
+      spaceHost: "alice-scorewatch.hf.space",
+    },
+  });
+  for (const path of ["/monitor", "/docs"]) {
+    const csp = (await getPage(t.app, path)).headers.get("content-security-policy") ?? "";
+    assert.equal(frameAncestorsOf(csp), "'self' https://intranet.example.org", path);
   }
 });
 

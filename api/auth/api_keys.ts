@@ -52,6 +52,12 @@ export interface KeyRing {
   readonly hasAdminKeys: boolean;
   /** The identity of a presented key, or null when it matches no configured key. */
   identify(presented: string): KeyIdentity | null;
+  /**
+   * The identity of a configured key by its id, or null when no configured
+   * key has it (any more): how a site session, bound to the id of the key
+   * that logged in, is checked against the keys configured now.
+   */
+  byId(id: string): KeyIdentity | null;
 }
 
 /** Builds the key ring from the scoring and admin key lists. */
@@ -62,6 +68,9 @@ export function createKeyRing(
     ...lists.admin.map((k) => ({ scope: "admin" as const, digest: digest(k), id: keyId(k) })),
     ...lists.scoring.map((k) => ({ scope: "scoring" as const, digest: digest(k), id: keyId(k) })),
   ];
+  const ids = new Map<string, KeyIdentity>();
+  // Admin entries come first: a key listed in both lists is an admin key, as `identify` says.
+  for (const e of entries) if (!ids.has(e.id)) ids.set(e.id, { scope: e.scope, id: e.id });
   return {
     open: entries.length === 0,
     hasAdminKeys: lists.admin.length > 0,
@@ -72,6 +81,10 @@ export function createKeyRing(
         if (timingSafeEqual(d, e.digest) && found === null) found = { scope: e.scope, id: e.id };
       }
       return found;
+    },
+    byId(id) {
+      const identity = ids.get(id);
+      return identity === undefined ? null : { ...identity };
     },
   };
 }

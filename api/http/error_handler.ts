@@ -9,6 +9,10 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
 import { problem, ProblemError, problemResponse, type ProblemType } from "./problem.ts";
+import { clip } from "./validation_errors.ts";
+
+/** Longest request path echoed in a problem (`instance`, the 404's detail). */
+const MAX_ECHOED_PATH = 200;
 
 function fromHttpException(err: HTTPException): ProblemError {
   switch (err.status) {
@@ -39,7 +43,7 @@ function fromHttpException(err: HTTPException): ProblemError {
 
 function render(c: Context<AppEnv>, err: ProblemError): Response {
   const body = problem(err.status, err.problemType, err.message, {
-    instance: c.req.path,
+    instance: clip(c.req.path, MAX_ECHOED_PATH),
     requestId: c.get("requestId"),
     errors: err.errors,
   });
@@ -87,5 +91,9 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
   render(
     c,
-    new ProblemError(404, "not-found", `no route ${c.req.method} ${c.req.path}; see /docs`),
+    new ProblemError(
+      404,
+      "not-found",
+      `no route ${c.req.method} ${clip(c.req.path, MAX_ECHOED_PATH)}; see /docs`,
+    ),
   );

@@ -9,9 +9,13 @@ import { z } from "@hono/zod-openapi";
 /** Media type of every error response. */
 export const PROBLEM_MEDIA_TYPE = "application/problem+json";
 
-/** One invalid field, located by a JSON Pointer (RFC 6901) into the request body. */
+/**
+ * One invalid field: located by a JSON Pointer (RFC 6901) into the request
+ * body, or, for a query parameter, by the parameter's name.
+ */
 export interface FieldError {
-  pointer: string;
+  pointer?: string;
+  parameter?: string;
   detail: string;
   /** Row index, for batch requests. */
   row?: number;
@@ -20,6 +24,7 @@ export interface FieldError {
 /** Problem types this service uses: slug → title. */
 export const PROBLEM_TYPES = {
   "malformed-json": "Request body is not valid JSON",
+  "malformed-form": "Form body cannot be read",
   "validation": "Request does not match the schema",
   "unsupported-media-type": "Unsupported media type",
   "payload-too-large": "Payload too large",
@@ -100,30 +105,79 @@ export function problemResponse(body: Problem, headers: Record<string, string> =
 
 /** The problem document's schema, for the OpenAPI description. */
 export const ProblemSchema = z.object({
-  type: z.string().openapi({ example: "/problems/validation" }),
+  type: z.string().openapi({
+    description: "A stable identifier of the kind of problem; GET it for a description.",
+    example: "/problems/validation",
+  }),
   title: z.string().openapi({ example: PROBLEM_TYPES.validation }),
-  status: z.number().int().openapi({ example: 422 }),
-  detail: z.string().openapi({ example: "1 invalid field: /features/Income: expected a number" }),
-  instance: z.string().optional().openapi({ example: "/predict" }),
-  request_id: z.string().optional(),
-  errors: z.array(z.object({
-    pointer: z.string().openapi({ example: "/features/Income" }),
-    detail: z.string().openapi({ example: "expected a number or null, got string" }),
-    row: z.number().int().optional(),
-  })).optional(),
-}).openapi("Problem");
+  status: z.number().int().min(400).max(599).openapi({ example: 422 }),
+  detail: z.string().openapi({
+    description: "What went wrong and what to do about it.",
+    example: "1 invalid field(s): /features/Income: expected a number (finite) or null, got " +
+      'the string "high"',
+  }),
+  instance: z.string().optional().openapi({
+    description: "The request's path.",
+    example: "/predict",
+  }),
+  request_id: z.string().optional().openapi({
+    description: "The request's id (also in X-Request-Id): quote it when reporting a problem.",
+  }),
+  errors: z.array(
+    z.object({
+      pointer: z.string().optional().openapi({
+        description: "JSON Pointer (RFC 6901) to the field in the request body.",
+        example: "/features/Income",
+      }),
+      parameter: z.string().optional().openapi({
+        description: "The query parameter, when the error is in the query string.",
+        example: "explain",
+      }),
+      detail: z.string().openapi({
+        example: 'expected a number (finite) or null, got the string "high"',
+      }),
+      row: z.number().int().optional().openapi({ description: "The row of a batch." }),
+    }).strict(),
+  ).optional().openapi({ description: "One entry per invalid field (at most 50)." }),
+}).strict().openapi("Problem", {
+  description: "An RFC 9457 problem document: every error answer of the service.",
+});
+
+/** An OpenAPI response header (the shape `headers` of a response takes). */
+export interface HeaderSpec {
+  description: string;
+  required?: boolean;
+  schema: { type: "integer" | "string"; minimum?: number };
+}
+
+/** A problem response: its description and, if any, the headers it always carries. */
+export type ProblemResponseSpec = string | {
+  description: string;
+  headers?: Record<string, HeaderSpec>;
+};
 
 /** OpenAPI response entries for a set of error statuses. */
 export function problemResponses(
-  statuses: Record<number, string>,
+  statuses: Record<number, ProblemResponseSpec>,
 ): Record<
   number,
-  { description: string; content: Record<string, { schema: typeof ProblemSchema }> }
+  {
+    description: string;
+    headers?: Record<string, HeaderSpec>;
+    content: Record<string, { schema: typeof ProblemSchema }>;
+  }
 > {
   return Object.fromEntries(
-    Object.entries(statuses).map(([status, description]) => [
-      status,
-      { description, content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } },
-    ]),
+    Object.entries(statuses).map(([status, spec]) => {
+      const { description, headers } = typeof spec === "string" ? { description: spec } : spec;
+      return [
+        status,
+        {
+          description,
+          ...(headers ? { headers } : {}),
+          content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } },
+        },
+      ];
+    }),
   );
 }

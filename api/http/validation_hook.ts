@@ -13,6 +13,6 @@ import { validationProblem } from "./validation_errors.ts";
 export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
   if (result.success) return;
   // @hono/zod-validator passes the raw input as `data` on failure too; its type omits it.
-  const body = (result as { data?: unknown }).data;
-  throw validationProblem(result.error.issues, body);
+  const { data, target } = result as { data?: unknown; target?: string };
+  throw validationProblem(result.error.issues, data, target === "query" ? "query" : "json");
 };

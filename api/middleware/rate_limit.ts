@@ -26,10 +26,15 @@ export interface RateLimit {
   close(): void;
 }
 
-/** The address a request came from, for open mode (`unknown` outside a real server). */
+/**
+ * The address a request came from (`unknown` outside a real server). With
+ * `trustProxy`, the last `X-Forwarded-For` entry: the address the trusted
+ * proxy saw and appended. The first entries are whatever the client sent
+ * (a client rotating them would otherwise get a fresh budget each time).
+ */
 export function clientAddress(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   try {

@@ -143,7 +143,7 @@ Deno.test("POST /feedback on a locked database answers 503 problem+json, not 500
     const res = await t.post("/feedback", {
       request_id: id,
       outcome: "repaid",
-      observed_at: "2099-01-01T00:00:00Z",
+      observed_at: new Date().toISOString(),
     });
     assert.equal((await assertProblem(res, 503)).type, "/problems/log-unavailable");
   } finally {
@@ -154,7 +154,7 @@ Deno.test("POST /feedback on a locked database answers 503 problem+json, not 500
   const again = await t.post("/feedback", {
     request_id: id,
     outcome: "repaid",
-    observed_at: "2099-01-01T00:00:00Z",
+    observed_at: new Date().toISOString(),
   });
   assert.equal(again.status, 201, "recorded once the lock is gone");
   await again.body?.cancel();

@@ -4,12 +4,15 @@
  * outcome is harmless; a different outcome for the same id is refused (409)
  * and the first one kept, so the audit trail never changes silently. A
  * scoring key reports on its own predictions only (another client's request
- * ids are unknown to it); an admin key on any client's.
+ * ids are unknown to it); an admin key on any client's. `observed_at` is
+ * compared as an instant: not before the scoring, and not later than the
+ * service's clock plus {@link MAX_CLOCK_SKEW_MS}.
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/env.ts";
+import { KEY_REQUIRED, KEYED_RESPONSES, RETRY_AFTER } from "../http/openapi.ts";
 import { ProblemError, problemResponses } from "../http/problem.ts";
 import type { OutcomeInput, RecordResult } from "../store/mod.ts";
 import { validationHook } from "../http/validation_hook.ts";
@@ -22,6 +25,9 @@ export interface FeedbackDeps {
 
 /** Longest accepted request id (the API issues ids far shorter). */
 const MAX_ID_LENGTH = 300;
+
+/** How far in the future (by the service's clock) `observed_at` may be: clocks differ a little. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 const FeedbackRequest = z.object({
   request_id: z.string().min(1).max(MAX_ID_LENGTH).openapi({
@@ -49,6 +55,8 @@ const FeedbackResponse = z.object({
 const route = createRoute({
   method: "post",
   path: "/feedback",
+  operationId: "recordFeedback",
+  security: KEY_REQUIRED,
   tags: ["feedback"],
   summary: "Report the outcome of a scored application",
   request: {
@@ -65,12 +73,20 @@ const route = createRoute({
     },
     ...problemResponses({
       400: "Malformed JSON.",
-      404: "No prediction has this request_id.",
+      404: "No prediction of this client has this request_id (an admin key: of any client).",
       409: "A different outcome is already recorded for this request_id (or, for an admin, " +
         "several clients used it).",
-      422: "Invalid field, or observed before the application was scored.",
-      503: "The database did not take the write (locked, read-only or full); retry later.",
+      422: "Invalid field, or observed before the application was scored, or in the future " +
+        "(more than 5 minutes past the service's clock).",
+      413: "Body larger than MAX_BODY_BYTES.",
+      415: "Content-Type is not application/json.",
+      503: {
+        description: "The database did not take the write (locked, read-only or full); retry " +
+          "later.",
+        headers: RETRY_AFTER,
+      },
     }),
+    ...KEYED_RESPONSES,
   },
 });
 
@@ -80,13 +96,27 @@ export function feedbackRoutes(deps: FeedbackDeps): OpenAPIHono<AppEnv> {
   const now = deps.now ?? (() => new Date());
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const observedAt = new Date(body.observed_at).toISOString();
+    const observed = new Date(body.observed_at);
+    const observedAt = observed.toISOString();
+    const at = now();
+    // Past this check observed_at is a 4-digit-year instant (or before year 0), so the store's
+    // comparison of normalised ISO texts with the scoring time is a comparison of instants.
+    if (observed.getTime() > at.getTime() + MAX_CLOCK_SKEW_MS) {
+      throw new ProblemError(
+        422,
+        "validation",
+        `observed_at ${observedAt} is in the future: the service's clock says ` +
+          `${at.toISOString()}, and at most ${MAX_CLOCK_SKEW_MS / 60_000} minutes of clock ` +
+          "skew are allowed; report an outcome once it has been observed",
+        { errors: [{ pointer: "/observed_at", detail: "must not be in the future" }] },
+      );
+    }
     const identity = c.get("identity");
     // Admins may report on any client's prediction; everyone else on their own.
     const clientId = identity?.scope === "admin" ? undefined : identity?.id ?? "";
     let result: RecordResult;
     try {
-      result = await deps.record({ ...body, observed_at: observedAt, client_id: clientId }, now());
+      result = await deps.record({ ...body, observed_at: observedAt, client_id: clientId }, at);
     } catch (err) {
       throw new ProblemError(
         503,

@@ -6,6 +6,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/env.ts";
+import { PUBLIC, RETRY_AFTER } from "../http/openapi.ts";
 import { ProblemError, problemResponses } from "../http/problem.ts";
 import type { ModelMeta } from "../scoring/model_meta.ts";
 
@@ -47,6 +48,8 @@ export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
     createRoute({
       method: "get",
       path: "/health",
+      operationId: "getHealth",
+      security: PUBLIC,
       tags: ["health"],
       summary: "Service status and model version",
       responses: {
@@ -72,6 +75,8 @@ export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
     createRoute({
       method: "get",
       path: "/health/live",
+      operationId: "getLiveness",
+      security: PUBLIC,
       tags: ["health"],
       summary: "Liveness: the process answers",
       responses: {
@@ -88,11 +93,18 @@ export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
     createRoute({
       method: "get",
       path: "/health/ready",
+      operationId: "getReadiness",
+      security: PUBLIC,
       tags: ["health"],
       summary: "Readiness: model loaded and audit log writable",
       responses: {
         200: { description: "Ready.", content: { "application/json": { schema: ReadySchema } } },
-        ...problemResponses({ 503: "Not ready: the audit log does not take writes." }),
+        ...problemResponses({
+          503: {
+            description: "Not ready: the audit log does not take writes.",
+            headers: RETRY_AFTER,
+          },
+        }),
       },
     }),
     async (c) => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createTestApp } from "../testing/test_app.ts";
 import type { Store } from "../store/mod.ts";
+import { serveOnLocalhost } from "../../scripts/lib/serve.ts";
 
 Deno.test("GET /health reports status, model version, uptime and warnings", async () => {
   await using t = await createTestApp({ warnings: ["log is not persistent"] });
@@ -43,4 +44,30 @@ Deno.test("readiness is false (503 problem) while the database refuses writes", 
   assert.equal((await (await t.app.request("/health")).json()).status, "degraded");
   writable = true;
   assert.equal((await t.app.request("/health/ready")).status, 200);
+});
+
+Deno.test("HEAD /health and HEAD /openapi.json carry the GET's Content-Length, in-process and over HTTP", async () => {
+  await using t = await createTestApp();
+  await using server = serveOnLocalhost(t.app.fetch);
+  for (const path of ["/health/live", "/openapi.json", "/docs", "/health"]) {
+    const get = await t.app.request(path);
+    const length = (await get.arrayBuffer()).byteLength;
+    assert.ok(length > 0, path);
+    const head = await t.app.request(path, { method: "HEAD" });
+    assert.equal(head.status, 200, path);
+    assert.equal(head.headers.get("content-length"), String(length), `${path} in-process`);
+    assert.equal(await head.text(), "", "no body");
+    // Over a real connection (what clients see). /health's uptime may change its length by a
+    // digit between two requests, so compare with a GET made over HTTP too.
+    const httpGet = await fetch(`${server.url}${path}`);
+    const httpLength = (await httpGet.arrayBuffer()).byteLength;
+    const httpHead = await fetch(`${server.url}${path}`, { method: "HEAD" });
+    await httpHead.body?.cancel();
+    const headLength = Number(httpHead.headers.get("content-length"));
+    assert.ok(
+      Math.abs(headLength - httpLength) <= 1,
+      `${path} over HTTP: ${headLength} vs ${httpLength}`,
+    );
+    assert.ok(headLength > 0, `${path} over HTTP`);
+  }
 });

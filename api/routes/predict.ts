@@ -5,6 +5,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Predictor } from "../predictor.ts";
+import { KEY_REQUIRED, KEYED_RESPONSES, RETRY_AFTER } from "../http/openapi.ts";
 import { problemResponses } from "../http/problem.ts";
 import type { Schemas } from "../http/schemas.ts";
 import type { AppEnv } from "../http/env.ts";
@@ -16,15 +17,21 @@ export interface PredictRouteDeps {
   predictor: Predictor;
 }
 
-const errorResponses = problemResponses({
-  400: "Malformed JSON.",
-  413: "Body larger than MAX_BODY_BYTES, or more rows than MAX_BATCH_ROWS.",
-  415: "Content-Type is not application/json.",
-  409: "This client already used the X-Request-Id: nothing was scored or logged.",
-  422: "Invalid features: unknown or missing names, wrong types, unknown levels. " +
-    "`errors` lists each field (and row for batches).",
-  503: "The audit log could not be written: nothing was scored.",
-});
+const errorResponses = {
+  ...problemResponses({
+    400: "Malformed JSON.",
+    409: "This client already used the X-Request-Id: nothing was scored or logged.",
+    413: "Body larger than MAX_BODY_BYTES, or more rows than MAX_BATCH_ROWS.",
+    415: "Content-Type is not application/json.",
+    422: "Invalid features or query: unknown or missing names, wrong types, unknown levels. " +
+      "`errors` lists each field (and row for batches).",
+    503: {
+      description: "The audit log could not be written: nothing was scored.",
+      headers: RETRY_AFTER,
+    },
+  }),
+  ...KEYED_RESPONSES,
+};
 
 const ExplainQuery = z.object({
   explain: z.enum(["0", "1", "true", "false"]).optional().openapi({
@@ -43,6 +50,8 @@ export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPI
   const predict = createRoute({
     method: "post",
     path: "/predict",
+    operationId: "predict",
+    security: KEY_REQUIRED,
     summary: "Score one application",
     description: "Scores one applicant, logs the decision durably, then answers. " +
       "An incoming X-Request-Id (letters, digits, _ - =, ≤ 255 chars) is used and echoed.",
@@ -66,6 +75,8 @@ export function predictRoutes({ schemas, predictor }: PredictRouteDeps): OpenAPI
   const predictBatch = createRoute({
     method: "post",
     path: "/predict_batch",
+    operationId: "predictBatch",
+    security: KEY_REQUIRED,
     summary: "Score a batch of applications",
     description: "Scores all rows in one model run and logs them in one transaction. " +
       "Item request ids are `<X-Request-Id>:<row index>`.",

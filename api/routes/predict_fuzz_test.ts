@@ -13,6 +13,10 @@
  * - no log row for a refused request; a 200 has exactly its rows, scored as
  *   the model scores the same rows directly, and logged as answered;
  * - no unhandled error or rejection anywhere in the process;
+ * - every response carries `X-Content-Type-Options: nosniff` and
+ *   `Cache-Control: no-store`, a problem answer stays under 32 KiB whatever
+ *   the request held, and (through the test app) every response matches the
+ *   served OpenAPI document;
  *
  * and afterwards `Object.prototype` (and friends) are untouched and a fixed
  * sample of valid requests scores exactly as it did before the barrage.
@@ -36,6 +40,8 @@ interface Probe {
   method?: string;
   contentType?: string | null;
   body?: string | Uint8Array<ArrayBuffer>;
+  /** Query string, without the `?`. */
+  query?: string;
 }
 
 type Json = unknown;
@@ -49,6 +55,13 @@ const decode = (body: Probe["body"]) =>
   body === undefined ? "" : typeof body === "string" ? body : new TextDecoder().decode(body);
 const byteLength = (body: Probe["body"]) =>
   body === undefined ? 0 : typeof body === "string" ? utf8.encode(body).length : body.length;
+
+/** `?explain=` takes one of 0, 1, true, false, once; other parameters are ignored. */
+function validExplainQuery(query: string | undefined): boolean {
+  const values = new URLSearchParams(query ?? "").getAll("explain");
+  return values.length === 0 ||
+    (values.length === 1 && ["0", "1", "true", "false"].includes(values[0]));
+}
 
 /** The API contract, restated independently of the zod schemas: strict input mode. */
 function createOracle(specs: readonly FeatureSpec[]) {
@@ -72,6 +85,10 @@ function createOracle(specs: readonly FeatureSpec[]) {
         [...body.request_id].length <= 300 &&
         ["default", "repaid"].includes(body.outcome as string) &&
         typeof body.observed_at === "string";
+      // More than 5 minutes past the clock: refused whatever the id.
+      if (wellFormed && Date.parse(body.observed_at as string) > Date.now() + 5 * 60_000) {
+        return [422];
+      }
       // Recorded, repeated, unknown id, conflicting outcome, or a bad timestamp.
       return wellFormed ? [200, 201, 404, 409, 422] : [422];
     }
@@ -94,6 +111,7 @@ function createOracle(specs: readonly FeatureSpec[]) {
       return undefined;
     }
     if (byteLength(p.body) > maxBodyBytes) return [413];
+    if (p.path !== "/feedback" && !validExplainQuery(p.query)) return [422];
     let parsed: Json;
     try {
       parsed = JSON.parse(decode(p.body));
@@ -540,6 +558,26 @@ function sizesArb(specs: readonly FeatureSpec[]): fc.Arbitrary<Probe> {
   }));
 }
 
+/** Valid bodies with `?explain=` values: valid, odd, repeated, encoded. */
+function queryArb(specs: readonly FeatureSpec[]): fc.Arbitrary<Probe> {
+  const value = fc.oneof(
+    fc.constantFrom("0", "1", "true", "false", "", "yes", "TRUE", "2", "\u0000", "__proto__"),
+    fc.string({ maxLength: 20 }),
+    fc.string({ unit: "binary", maxLength: 300 }),
+  );
+  return fc.tuple(
+    fc.constantFrom(...PATHS).chain((path) =>
+      payloadArb(specs, path).map((body) => ({ path, body }))
+    ),
+    fc.array(value, { minLength: 0, maxLength: 2 }),
+    fc.constantFrom("", "&other=1", "&explain", "&constructor=x"),
+  ).map(([{ path, body }, values, extra]) => ({
+    path,
+    body: JSON.stringify(body),
+    query: values.map((v) => `explain=${encodeURIComponent(v)}`).join("&") + extra,
+  }));
+}
+
 /** `null` four times out of five, else a value of `arb`. */
 const rarely = <T>(arb: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
@@ -625,9 +663,15 @@ function createHarness(t: TestApp) {
   const { threshold } = t.model.meta;
   let sent = 0;
 
-  async function assertProblem(res: Response, where: string) {
+  async function assertProblem(res: Response, where: string, p: Probe) {
     assert.equal(res.headers.get("content-type"), PROBLEM_MEDIA_TYPE, where);
-    const problem = await res.json();
+    const text = await res.text();
+    assert.ok(text.length <= 32 * 1024, `a ${text.length}-character problem: ${where}`);
+    const problem = JSON.parse(text);
+    if (res.status === 422 && p.path !== "/feedback" && !validExplainQuery(p.query)) {
+      assert.equal(problem.errors[0].parameter, "explain", `names the query parameter: ${where}`);
+      assert.equal(problem.errors[0].pointer, undefined, where);
+    }
     assert.equal(problem.status, res.status, where);
     assert.match(problem.type, /^\/problems\/[a-z-]+$/, where);
     assert.equal(typeof problem.title, "string", where);
@@ -667,7 +711,8 @@ function createHarness(t: TestApp) {
     if (contentType !== null) headers["content-type"] = contentType;
     const before = await t.store.predictions.count();
     const outcomesBefore = outcomeCount();
-    const res = await t.app.request(p.path, { method: p.method ?? "POST", headers, body: p.body });
+    const url = p.query === undefined ? p.path : `${p.path}?${p.query}`;
+    const res = await t.app.request(url, { method: p.method ?? "POST", headers, body: p.body });
     const shown = decode(p.body);
     const where = `${p.method ?? "POST"} ${p.path} [${contentType}] ${
       shown.length > 300 ? `${shown.slice(0, 300)}… (${shown.length} chars)` : shown
@@ -675,8 +720,10 @@ function createHarness(t: TestApp) {
     assert.ok(res.status < 500, `never a 5xx: ${where}`);
     const allowed = oracle.expected(p);
     if (allowed) assert.ok(allowed.includes(res.status), `expected ${allowed}: ${where}`);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", where);
+    assert.equal(res.headers.get("cache-control"), "no-store", `applicants' data: ${where}`);
     let logged = 0;
-    if (res.status >= 400) await assertProblem(res, where);
+    if (res.status >= 400) await assertProblem(res, where, p);
     else if (p.path !== "/feedback" && res.status === 200) {
       logged = await assertScoredAndLogged(p, res, id, where);
       if (p.path === "/predict") scoredIds.push(id);
@@ -790,6 +837,10 @@ Deno.test("hostile payloads never crash, never 5xx, never log, and leave scoring
     await tc.step(
       "feedback: known and unknown ids, odd timestamps, hostile fields",
       () => run(feedbackArb(() => h.scoredIds), 800, (p) => p),
+    );
+    await tc.step(
+      "query strings: ?explain= valid, odd, repeated; other parameters",
+      () => run(queryArb(specs), 500, (p) => p),
     );
   } finally {
     console.error = consoleError;

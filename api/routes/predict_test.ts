@@ -273,3 +273,40 @@ Deno.test("?explain=1 works for batches; without it no reasons are returned or l
   assert.equal(plain.reasons, undefined);
   assert.equal((await t.store.predictions.findByRequestId("p"))[0].reasons_json, null);
 });
+
+Deno.test("a bad ?explain= names the query parameter; a bad body explain points at /explain", async () => {
+  await using t = await createTestApp();
+  const query = await problemOf(await t.post("/predict?explain=maybe", { features: row0 }));
+  assert.equal(query.errors.length, 1);
+  assert.equal(query.errors[0].parameter, "explain");
+  assert.equal(query.errors[0].pointer, undefined, "not a pointer into the body");
+  assert.equal(
+    query.errors[0].detail,
+    'expected one of "0", "1", "true", "false"; got the string "maybe"',
+  );
+  assert.match(query.detail, /^1 invalid field\(s\): query parameter explain: /);
+  const body = await problemOf(await t.post("/predict", { features: row0, explain: "yes" }));
+  assert.deepEqual(body.errors, [
+    { pointer: "/explain", detail: 'expected a boolean, got the string "yes"' },
+  ]);
+  assert.equal(await t.store.predictions.count(), 0);
+});
+
+Deno.test("a 900 kB value or key is echoed cut short: the 422 stays small", async () => {
+  await using t = await createTestApp({ config: { maxBodyBytes: 1024 * 1024 } });
+  const huge = "A".repeat(900_000);
+  const bodies = [
+    { features: { ...row0, Job: huge } },
+    { features: { ...row0, Income: huge } },
+    { features: { ...row0, [huge]: 1 } },
+    { features: row0, [huge]: true },
+    { rows: [row0, { ...row0, Home: huge }] },
+  ];
+  for (const [i, body] of bodies.entries()) {
+    const res = await t.post(i === 4 ? "/predict_batch" : "/predict", body);
+    const text = await res.text();
+    assert.equal(res.status, 422, `case ${i}`);
+    assert.ok(text.length < 2000, `case ${i}: a ${text.length}-character answer`);
+    assert.match(text, /AAAA…/, `case ${i}: the value is shown, cut short`);
+  }
+});

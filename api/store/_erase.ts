@@ -6,7 +6,13 @@
  *   with it, in the same transaction.
  * - Each backend scrubs after deleting, so the deleted input does not linger
  *   on disk: SQLite deletes with `secure_delete` (freed pages are zeroed)
- *   and truncates the WAL; PostgreSQL vacuums the tables.
+ *   and truncates the WAL; PostgreSQL vacuums the tables. A scrub can be held
+ *   up — in SQLite by another connection reading an older snapshot (a long
+ *   drift run, a backup), whose pages the checkpoint may not overwrite — so
+ *   the erase code retries it for up to `scrubWaitMs` and says when it could
+ *   not finish ({@link Erasure.scrubbed}, {@link EraseOps.scrub}); an
+ *   erasure always scrubs, even when nothing is left to delete, so running
+ *   it again finishes the job.
  * - Aggregates are kept: the per-minute rollups and stored drift reports hold
  *   counts and histograms, no applicant's data.
  *
@@ -27,7 +33,22 @@ export interface DeleteOlderThanOptions {
   pauseMs?: number;
   /** Stops between chunks (the rows deleted so far stay deleted). */
   signal?: AbortSignal;
+  /** Scrub after deleting (default true); retention scrubs on its own ({@link EraseOps.scrub}). */
+  scrub?: boolean;
+  /** How long to retry a held-up scrub. Default {@link DEFAULT_SCRUB_WAIT_MS}. */
+  scrubWaitMs?: number;
 }
+
+/** Options for {@link EraseOps.scrub}. */
+export interface ScrubOptions {
+  /** How long to keep retrying a scrub that is held up. Default {@link DEFAULT_SCRUB_WAIT_MS}. */
+  waitMs?: number;
+  /** Pause between attempts. Default 100 ms. */
+  retryMs?: number;
+}
+
+/** How long a scrub is retried by default before the erase code reports it unfinished. */
+export const DEFAULT_SCRUB_WAIT_MS = 5000;
 
 /** What {@link EraseOps.byRequestId} deleted. */
 export interface Erasure {
@@ -40,7 +61,11 @@ export interface Erasure {
    * (pass `wholeBatch` to delete them).
    */
   batchItemsKept: number;
-  /** Whether the backend's scrub completed (false: deleted values may remain on disk for now). */
+  /**
+   * Whether the backend's scrub completed within `scrubWaitMs` (false: the
+   * rows are deleted, but copies of their values remain on disk until the
+   * scrub succeeds; erase again, or scrub, once the reader is gone).
+   */
   scrubbed: boolean;
 }
 
@@ -54,13 +79,20 @@ export interface DeleteByRequestIdOptions {
   wholeBatch?: boolean;
   /** Only this client's rows (default: every client's). */
   clientId?: string;
+  /** How long to retry a held-up scrub. Default {@link DEFAULT_SCRUB_WAIT_MS}. */
+  scrubWaitMs?: number;
 }
 
 /** What a backend does around deletes. */
 export interface EraseHooks {
   /** Runs `work` in a transaction whose deletes leave no readable copy in freed space. */
   secureTransaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
-  /** Removes old copies of deleted rows from disk; false when it could not finish now. */
+  /**
+   * One attempt to remove old copies of deleted rows from disk: true when
+   * none remain, false when it could not finish now. It should not wait for
+   * other connections itself (the erase code retries, pausing in between)
+   * and is safe to call when there is nothing to scrub.
+   */
   scrub(): Promise<boolean>;
 }
 
@@ -79,6 +111,11 @@ export interface EraseOps {
    * transaction, then a scrub.
    */
   byRequestId(requestId: string, options?: DeleteByRequestIdOptions): Promise<Erasure>;
+  /**
+   * Scrubs, retrying while it is held up, for up to `waitMs`: true once no
+   * copy of a deleted row remains on disk.
+   */
+  scrub(options?: ScrubOptions): Promise<boolean>;
 }
 
 function toIso(cutoff: string): string {
@@ -113,9 +150,22 @@ async function deleteRelated(tx: Sql, rows: readonly Deleted[]): Promise<Record<
   return { outcomes, shadow_predictions: shadows };
 }
 
+/** Retries the backend's scrub every `retryMs` until it completes or `waitMs` have passed. */
+async function scrubWithin(hooks: EraseHooks, options: ScrubOptions = {}): Promise<boolean> {
+  const waitMs = options.waitMs ?? DEFAULT_SCRUB_WAIT_MS;
+  const retryMs = Math.max(1, options.retryMs ?? 100);
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    if (await hooks.scrub()) return true;
+    if (performance.now() + retryMs > deadline) return false;
+    await pause(retryMs);
+  }
+}
+
 /** Retention and erasure, through the backend's hooks. */
 export function eraseOps(hooks: EraseHooks): EraseOps {
   return {
+    scrub: (options) => scrubWithin(hooks, options),
     async olderThan(cutoffIso, options = {}) {
       const cutoff = toIso(cutoffIso);
       const chunkRows = Math.max(1, Math.trunc(options.chunkRows ?? 1000));
@@ -137,7 +187,9 @@ export function eraseOps(hooks: EraseHooks): EraseOps {
         if (n < chunkRows) break;
         await pause(pauseMs);
       }
-      if (total > 0) await hooks.scrub();
+      if (total > 0 && options.scrub !== false) {
+        await scrubWithin(hooks, { waitMs: options.scrubWaitMs });
+      }
       return total;
     },
     async byRequestId(requestId, options = {}) {
@@ -173,9 +225,9 @@ export function eraseOps(hooks: EraseHooks): EraseOps {
           scrubbed: true,
         };
       });
-      if (erasure.predictions > 0 || Object.values(erasure.related).some((n) => n > 0)) {
-        erasure.scrubbed = await hooks.scrub();
-      }
+      // Always, even when nothing was deleted now: an earlier erasure's scrub may have been
+      // held up, and erasing again must finish it.
+      erasure.scrubbed = await scrubWithin(hooks, { waitMs: options.scrubWaitMs });
       return erasure;
     },
   };
@@ -192,8 +244,14 @@ export interface RetentionOptions {
   /** Chunking of each pass (see {@link EraseOps.olderThan}). */
   chunkRows?: number;
   pauseMs?: number;
-  /** After each pass: rows deleted and the cutoff used. */
-  onPass?(deleted: number, cutoffIso: string): void;
+  /**
+   * After each pass: rows deleted, the cutoff used, and whether the scrub
+   * completed (false: deleted values remain on disk for now; the next pass
+   * retries the scrub even when it deletes nothing).
+   */
+  onPass?(deleted: number, cutoffIso: string, scrubbed: boolean): void;
+  /** How long each pass retries a held-up scrub. Default {@link DEFAULT_SCRUB_WAIT_MS}. */
+  scrubWaitMs?: number;
   /** A pass failed (e.g. the database was locked); the next pass retries. Default: warn. */
   onError?(error: unknown): void;
 }
@@ -207,7 +265,7 @@ const DAY_MS = 86_400_000;
  * timer between passes does not keep the process alive.
  */
 export function startRetention(
-  erase: Pick<EraseOps, "olderThan">,
+  erase: Pick<EraseOps, "olderThan" | "scrub">,
   options: RetentionOptions,
 ): () => Promise<void> {
   if (!(options.days > 0)) return () => Promise.resolve();
@@ -218,6 +276,7 @@ export function startRetention(
   const abort = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> = Promise.resolve();
+  let scrubPending = false;
 
   const pass = async () => {
     const cutoff = new Date(now().getTime() - options.days * DAY_MS).toISOString();
@@ -226,8 +285,13 @@ export function startRetention(
         chunkRows: options.chunkRows,
         pauseMs: options.pauseMs,
         signal: abort.signal,
+        scrub: false,
       });
-      options.onPass?.(deleted, cutoff);
+      const scrubbed = deleted > 0 || scrubPending
+        ? await erase.scrub({ waitMs: options.scrubWaitMs })
+        : true;
+      scrubPending = !scrubbed;
+      options.onPass?.(deleted, cutoff, scrubbed);
     } catch (err) {
       onError(err);
     }

@@ -182,3 +182,106 @@ Deno.test("sqlite: a retention pass that fails (database locked) is reported and
   assert.match((err as Error).message, /locked|busy/i);
   assert.equal(await t.store.predictions.count(), 1, "nothing half-deleted");
 });
+
+/** The text of the database and WAL files (latin1: every byte is one character). */
+async function onDisk(path: string): Promise<string> {
+  const read = (p: string) => Deno.readFile(p).catch(() => new Uint8Array());
+  const latin1 = new TextDecoder("latin1");
+  return latin1.decode(await read(path)) + latin1.decode(await read(`${path}-wal`));
+}
+
+/** Another connection holding a read snapshot (a long drift run, a backup), until `release`. */
+function openReader(path: string) {
+  const db = new DatabaseSync(path, { readOnly: true });
+  db.exec("BEGIN");
+  db.prepare("SELECT count(*) FROM predictions").get();
+  return {
+    release() {
+      if (db.isTransaction) db.exec("COMMIT");
+      db.close();
+    },
+  };
+}
+
+Deno.test("sqlite: an erased request id leaves no copy in the free space of the request-id index", async () => {
+  await using t = await createTempStore();
+  // Random ids, as the API issues them, inserted in small groups: the unique index on
+  // (request_id, client_id) splits and moves its cells many times over.
+  const ids = Array.from({ length: 20_000 }, () => crypto.randomUUID());
+  for (let i = 0; i < ids.length; i += 50) {
+    await t.store.append({ rows: ids.slice(i, i + 50).map((id) => record(id, T0)) });
+  }
+  const victims = ids.filter((_, i) => i % 250 === 17);
+  for (const id of victims) {
+    const erased = await t.store.erase.byRequestId(id);
+    assert.equal(erased.predictions, 1);
+    assert.equal(erased.scrubbed, true);
+  }
+  const text = await onDisk(t.path);
+  assert.deepEqual(victims.filter((id) => text.includes(id)), [], "no erased id left on disk");
+  assert.ok(text.includes(ids[18]), "positive control: a kept id is found this way");
+});
+
+Deno.test("sqlite: a reader's old snapshot holds up the scrub: the erasure says so, and erasing again finishes it", async () => {
+  await using t = await createTempStore();
+  const marker = "applicant-held-by-a-reader-51c2";
+  await t.store.append({ rows: [record(marker, T0), record("keep", T0)] });
+  assert.equal(await t.store.erase.scrub(), true, "the WAL is checkpointed and empty");
+  const reader = openReader(t.path);
+  let erased;
+  try {
+    erased = await t.store.erase.byRequestId(marker, { scrubWaitMs: 300 });
+  } finally {
+    // Checked before the reader goes: its snapshot still needs the old pages.
+    assert.ok((await onDisk(t.path)).includes(marker), "old copies remain while it reads");
+    reader.release();
+  }
+  assert.deepEqual([erased.predictions, erased.scrubbed], [1, false], "not reported as done");
+  assert.deepEqual(await t.ids(), ["keep"], "the row itself is gone from the table");
+
+  const again = await t.store.erase.byRequestId(marker, { scrubWaitMs: 0 });
+  assert.deepEqual([again.predictions, again.scrubbed], [0, true], "nothing left to delete");
+  assert.ok(!(await onDisk(t.path)).includes(marker), "and no copy left on disk");
+  assert.ok((await onDisk(t.path)).includes("applicant keep"), "positive control");
+});
+
+Deno.test("sqlite: the scrub is retried while it is held up, and succeeds once the reader is gone", async () => {
+  await using t = await createTempStore();
+  const marker = "applicant-reader-leaves-9e07";
+  await t.store.append({ rows: [record(marker, T0)] });
+  await t.store.erase.scrub();
+  const reader = openReader(t.path);
+  // The first attempt runs within this turn of the event loop, before any timer: it is held up.
+  setTimeout(() => reader.release(), 0);
+  const erased = await t.store.erase.byRequestId(marker, { scrubWaitMs: 10_000 });
+  assert.equal(erased.scrubbed, true);
+  assert.ok(!(await onDisk(t.path)).includes(marker));
+});
+
+Deno.test("sqlite: retention reports a held-up scrub and finishes it on a later pass", async () => {
+  await using t = await createTempStore();
+  const marker = "applicant-retained-too-long-3d8a";
+  await t.store.append({ rows: [record(marker, T0), record("recent", T0 + 95 * DAY)] });
+  await t.store.erase.scrub();
+  const reader = openReader(t.path);
+  const passes: [number, boolean][] = [];
+  const second = Promise.withResolvers<void>();
+  // Retention's timer between passes does not keep a process alive; this does, until the end.
+  const keepAlive = setInterval(() => {}, 60_000);
+  const stop = startRetention(t.store.erase, {
+    days: 30,
+    now: () => new Date(T0 + 100 * DAY),
+    intervalMs: 1,
+    scrubWaitMs: 0,
+    onPass: (deleted, _cutoff, scrubbed) => {
+      passes.push([deleted, scrubbed]);
+      if (passes.length === 1) reader.release();
+      if (passes.length === 2) second.resolve();
+    },
+  });
+  await second.promise;
+  await stop();
+  clearInterval(keepAlive);
+  assert.deepEqual(passes.slice(0, 2), [[1, false], [0, true]]);
+  assert.ok(!(await onDisk(t.path)).includes(marker));
+});

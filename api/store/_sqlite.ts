@@ -82,6 +82,12 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
   } else {
     db.exec("PRAGMA journal_mode = WAL");
     db.exec(`PRAGMA synchronous = ${options.synchronous ?? "FULL"}`);
+    // Every page and cell this connection frees is zeroed, not only those of erasures: a
+    // b-tree split moves cells (e.g. request ids of the unique index) and would otherwise
+    // leave copies in free space that a later erasure cannot reach. Measured with
+    // `deno task secure-delete-cost` (the store's group commit, 8 × 100,000 rows per setting):
+    // on/off 0.94, 1.03 and 1.07 in three runs on a shared machine, no cost above the noise.
+    db.exec("PRAGMA secure_delete = ON");
     migrate(db);
   }
   for (const pragma of options.pragmas ?? []) db.exec(`PRAGMA ${pragma}`);
@@ -299,11 +305,20 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     scrub() {
       // Copies the WAL into the database and truncates it, so old copies of
       // deleted rows leave the disk; a reader holding an old snapshot makes
-      // it partial (false).
-      const row = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as
-        | { busy: number }
-        | undefined;
-      return Promise.resolve(row === undefined || row.busy === 0);
+      // it partial (false). One attempt that never waits (busy_timeout 0):
+      // it runs on the request thread, and the erase code retries.
+      const timeout = (db.prepare("PRAGMA busy_timeout").get() as { timeout: number }).timeout;
+      db.exec("PRAGMA busy_timeout = 0");
+      try {
+        const row = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as
+          | { busy: number }
+          | undefined;
+        return Promise.resolve(row === undefined || row.busy === 0);
+      } catch {
+        return Promise.resolve(false);
+      } finally {
+        db.exec(`PRAGMA busy_timeout = ${Math.trunc(Number(timeout))}`);
+      }
     },
   };
   const probe = db.prepare("INSERT OR REPLACE INTO health_probe (id, ts_utc) VALUES (1, ?)");

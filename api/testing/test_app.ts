@@ -2,6 +2,11 @@
  * Builds the real app in-process on a temp directory: fixture model (or the
  * committed artifacts), temp SQLite database. Dispose it with `await using`.
  *
+ * Every response `t.app.request` (and so `t.post`) returns is first checked
+ * against the OpenAPI document the app serves (`contract.ts`): a response
+ * the document does not describe fails the test that received it, so every
+ * API test is a contract test too.
+ *
  * @module
  */
 import { join } from "node:path";
@@ -11,6 +16,7 @@ import { loadModel, type ScoringModel } from "../scoring/model.ts";
 import { openStore, type Store, type StoreOptions } from "../store/mod.ts";
 import { readCsvFile, tableToFeatures } from "../scoring/feature_csv.ts";
 import type { Features } from "../scoring/feature_vector.ts";
+import { type CheckedResponse, type ContractChecker, createContractChecker } from "./contract.ts";
 import { FIXTURE_FEATURES, writeFixtureModel } from "./fixture_model.ts";
 import { type AppDeps, createApp } from "../../main.ts";
 
@@ -27,6 +33,33 @@ export interface TestApp extends AsyncDisposable {
   exec(sql: string): void;
   /** POSTs a JSON body (stringified unless already a string). */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** The contract check of every response: what the document lists, and what was answered. */
+  contract: {
+    /** Every response checked so far (all passed: a failing one throws). */
+    checked: CheckedResponse[];
+    /** Operations and statuses the served document lists (`POST /predict 200`, …). */
+    documented(): string[];
+  };
+}
+
+type App = ReturnType<typeof createApp>;
+
+/**
+ * Makes `app.request` check every response against the app's own OpenAPI
+ * document before returning it; records what it checked in `checked`.
+ */
+function checkEveryResponse(app: App, checked: CheckedResponse[]): () => ContractChecker {
+  let checker: ContractChecker | undefined;
+  const contract = () => checker ??= createContractChecker(app.openApiDocument());
+  const request = app.request.bind(app);
+  app.request = (async (input, init, ...rest) => {
+    const res = await request(input, init, ...rest);
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    const url = input instanceof Request ? input.url : String(input);
+    checked.push(await contract().check(method, url, res));
+    return res;
+  }) as App["request"];
+  return contract;
 }
 
 /** Options for {@link createTestApp}. */
@@ -62,12 +95,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     warnings: options.warnings,
     site: options.site,
   });
+  const checked: CheckedResponse[] = [];
+  const contract = checkEveryResponse(app, checked);
   return {
     app,
     store,
     model,
     dir,
     dbPath,
+    contract: { checked, documented: () => contract().documented() },
     countRows(table) {
       const db = new DatabaseSync(dbPath, { readOnly: true });
       try {
@@ -93,6 +129,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         body: typeof body === "string" ? body : JSON.stringify(body),
       })),
     async [Symbol.asyncDispose]() {
+      app.dispose();
       await store.close();
       await model.release();
       await Deno.remove(dir, { recursive: true });

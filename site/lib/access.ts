@@ -23,6 +23,7 @@ import { ProblemError } from "../../api/http/problem.ts";
 import { CSRF_FIELD } from "../components/viewer.tsx";
 import type { SiteContext } from "../context.ts";
 import type { SiteEnv, Viewer } from "../site_env.ts";
+import { readForm } from "./form_body.ts";
 import { safeNext } from "./safe_next.ts";
 import { clearSessionCookie } from "./session_cookie.ts";
 
@@ -67,7 +68,7 @@ function missing(ctx: SiteContext) {
 async function checkCsrf(c: Context<SiteEnv>, ctx: SiteContext): Promise<void> {
   if (SAFE_METHODS.test(c.req.method) || c.get("authVia") !== "session") return;
   const token = c.get("sessionToken");
-  const body = await c.req.parseBody();
+  const body = await readForm(c);
   const presented = body[CSRF_FIELD];
   if (!token || typeof presented !== "string" || !ctx.sessions.checkCsrf(token, presented)) {
     throw new ProblemError(
@@ -94,6 +95,7 @@ export function siteAccess(ctx: SiteContext): MiddlewareHandler<SiteEnv> {
     ring: ctx.ring,
     scope: "admin",
     sessions: ctx.sessions,
+    throttle: ctx.authThrottle ?? undefined,
     now: ctx.now,
     onMissing: missing(ctx),
   });

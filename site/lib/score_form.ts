@@ -34,7 +34,8 @@ export type ParsedForm =
  * schema, with the API's messages). Unknown form fields are ignored.
  */
 export function createFormParser(meta: ModelMeta): (body: Record<string, unknown>) => ParsedForm {
-  const { Features: schema } = buildSchemas(meta, { strict: true, maxBatchRows: 1 });
+  // The request schema of POST /predict, so the form's messages are the API's.
+  const { PredictRequest: schema } = buildSchemas(meta, { strict: true, maxBatchRows: 1 });
   return (body) => {
     const values: FormValues = {};
     const features: Record<string, FeatureValue> = {};
@@ -52,13 +53,15 @@ export function createFormParser(meta: ModelMeta): (body: Record<string, unknown
       } else features[f.name] = text;
     }
     if (Object.keys(errors).length > 0) return { ok: false, errors, values };
-    const result = schema.safeParse(features);
+    const request = { features };
+    const result = schema.safeParse(request);
     if (!result.success) {
-      for (const e of toFieldErrors(result.error.issues, features)) {
-        errors[e.pointer.slice(1).replaceAll("~1", "/").replaceAll("~0", "~")] = e.detail;
+      for (const e of toFieldErrors(result.error.issues, request)) {
+        const name = (e.pointer ?? "").replace(/^\/features\//, "");
+        errors[name.replaceAll("~1", "/").replaceAll("~0", "~")] = e.detail;
       }
       return { ok: false, errors, values };
     }
-    return { ok: true, features: result.data as Features, values };
+    return { ok: true, features: result.data.features as Features, values };
   };
 }

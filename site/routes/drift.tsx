@@ -21,6 +21,7 @@ import type { SiteContext } from "../context.ts";
 import { resolveWindow } from "../lib/resolve_window.ts";
 import DriftBarsIsland from "../islands/drift_bars.tsx";
 import { recomputeDrift } from "../lib/drift.ts";
+import { readForm } from "../lib/form_body.ts";
 import { parseWindow, WINDOWS } from "../lib/window.ts";
 import { formatCount, formatShare, formatTime, NONE } from "../shared/format.ts";
 import type { BarChartSpec } from "../shared/types.ts";
@@ -272,7 +273,7 @@ export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
         429,
       );
     }
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const scope = typeof form.scope === "string" ? form.scope : "recent";
     const range = scope === "recent" ? null : await resolveWindow(ctx, parseWindow(scope));
     if ((await ctx.store.rollups.totals({ fromMinute: range?.fromMinute })).n === 0) {

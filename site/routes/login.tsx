@@ -5,15 +5,20 @@
  * path only: see `lib/safe_next.ts`). `POST /monitor/logout`: clears the
  * cookie. The login form is protected against cross-site posts by the
  * Origin check of `hono/csrf`; logout, behind the access check, by the
- * session's CSRF token too.
+ * session's CSRF token too. Failed logins count towards the client's
+ * failed-authentication budget (`AUTH_FAILURES_PER_MINUTE`, shared with wrong
+ * API keys) and are logged; past it the form answers 429 until the minute
+ * ends. The form takes form bodies only (`lib/form_body.ts`).
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { JSX } from "preact";
 import { Layout } from "../components/layout.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
+import { ProblemError } from "../../api/http/problem.ts";
+import { readForm } from "../lib/form_body.ts";
 import { safeNext } from "../lib/safe_next.ts";
 import { clearSessionCookie, setSessionCookie } from "../lib/session_cookie.ts";
 import type { SiteEnv } from "../site_env.ts";
@@ -70,6 +75,24 @@ function LoginPage({ ctx, next, error }: LoginPageProps): JSX.Element {
   );
 }
 
+/** The 429 of a throttled client (too many failed logins or wrong keys), or null. */
+function checkThrottle(
+  c: Context<SiteEnv>,
+  ctx: SiteContext,
+): { message: string; retryAfter: string } | null {
+  try {
+    ctx.authThrottle?.check(c);
+    return null;
+  } catch (err) {
+    if (!(err instanceof ProblemError)) throw err;
+    const retryAfter = err.headers?.["retry-after"] ?? "60";
+    return {
+      message: `Too many failed attempts from your address: try again in ${retryAfter} s.`,
+      retryAfter,
+    };
+  }
+}
+
 /** The login routes (public: before the access check). */
 export function loginRoutes(ctx: SiteContext): Hono<SiteEnv> {
   const app = new Hono<SiteEnv>();
@@ -82,13 +105,19 @@ export function loginRoutes(ctx: SiteContext): Hono<SiteEnv> {
   });
 
   app.post("/login", async (c) => {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     const next = safeNext(body.next, ctx.base);
     if (ctx.openMode) return c.redirect(next, 303);
     c.header("cache-control", "no-store");
+    const throttled = checkThrottle(c, ctx);
+    if (throttled) {
+      c.header("retry-after", throttled.retryAfter);
+      return renderPage(c, <LoginPage ctx={ctx} next={next} error={throttled.message} />, 429);
+    }
     const key = typeof body.key === "string" ? body.key.trim() : "";
     const identity = key ? ctx.ring.identify(key) : null;
     if (identity === null) {
+      ctx.authThrottle?.failed(c, key ? "failed login (wrong key)" : "failed login (no key)");
       return renderPage(
         c,
         <LoginPage ctx={ctx} next={next} error="That key is not valid: check it and try again." />,

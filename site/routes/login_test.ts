@@ -124,3 +124,74 @@ Deno.test("with scoring keys only, the login page says the site is closed", asyn
   assert.match(page.html, /data-testid="no-admin-keys"/);
   assert.equal((await postForm(t.app, "/monitor/login", { key: SCORING })).status, 403);
 });
+
+Deno.test("a session ends as soon as its key is no longer an admin key", async () => {
+  // Same SESSION_SECRET, new key lists: a restart after the operator changed ADMIN_KEYS.
+  const sessionSecret = "s".repeat(40);
+  const other = "admin-key-0000000000000002";
+  let cookie: string;
+  {
+    await using before = await createSiteTestApp({
+      config: { ...keys, adminKeys: [ADMIN, other], sessionSecret },
+    });
+    cookie = (await logIn(before.app, ADMIN)).cookie;
+  }
+  const withKeys = async (adminKeys: string[], apiKeys = [SCORING]) => {
+    await using t = await createSiteTestApp({ config: { apiKeys, adminKeys, sessionSecret } });
+    const page = await getPage(t.app, "/monitor/predictions", { headers: { cookie } });
+    const api = await t.app.request("/monitor/api/scores", { headers: { cookie } });
+    await api.body?.cancel();
+    return { page, api: api.status };
+  };
+
+  const kept = await withKeys([ADMIN, other]);
+  assert.equal(kept.page.status, 200, "positive control: the key is still configured");
+  assert.equal(kept.api, 200);
+
+  const removed = await withKeys([other]);
+  assert.equal(removed.page.status, 303, "removed from ADMIN_KEYS: back to the login");
+  assert.match(removed.page.headers.get("location") ?? "", /^\/monitor\/login/);
+  assert.match(sessionCookieLine(removed.page.headers) ?? "", /Max-Age=0/, "the cookie is dropped");
+  assert.equal(removed.api, 401);
+
+  const demoted = await withKeys([other], [SCORING, ADMIN]);
+  assert.equal(demoted.page.status, 403, "now a scoring key: it may not open the site");
+  assert.equal(demoted.api, 403);
+});
+
+Deno.test("failed logins are throttled per client and logged without the key", async () => {
+  await using t = await createSiteTestApp({
+    config: { ...keys, authFailuresPerMinute: 2, trustProxy: true },
+  });
+  const lines: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  try {
+    const from = (address: string) => ({ headers: { "x-forwarded-for": address } });
+    for (let i = 0; i < 2; i++) {
+      const res = await postForm(t.app, "/monitor/login", { key: `guess-${i}-0000000000000` }, {
+        ...from("203.0.113.9"),
+      });
+      assert.equal(res.status, 401);
+    }
+    const throttled = await postForm(t.app, "/monitor/login", { key: ADMIN }, from("203.0.113.9"));
+    assert.equal(throttled.status, 429, "even the right key, until the minute ends");
+    assert.ok(Number(throttled.headers.get("retry-after")) >= 1);
+    assert.match(throttled.html, /Too many failed attempts from your address: try again in \d+ s/);
+    assert.equal(sessionCookieLine(throttled.headers), undefined);
+    const api = await t.app.request("/monitor/api/scores", {
+      headers: { authorization: `Bearer ${ADMIN}`, "x-forwarded-for": "203.0.113.9" },
+    });
+    assert.equal(api.status, 429, "the budget is shared with API keys sent to the site");
+    await api.body?.cancel();
+    const elsewhere = await postForm(t.app, "/monitor/login", { key: ADMIN }, from("192.0.2.1"));
+    assert.equal(elsewhere.status, 303, "another client logs in");
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(lines.length, 2);
+  for (const line of lines) {
+    assert.match(line, /auth failure: failed login \(wrong key\) on POST \/monitor\/login/);
+    assert.ok(!/guess-/.test(line) && !line.includes(ADMIN), "no key in the log");
+  }
+});

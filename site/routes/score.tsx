@@ -17,6 +17,7 @@ import { ReasonTable } from "../components/reason_table.tsx";
 import { CsrfField } from "../components/viewer.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
+import { readForm } from "../lib/form_body.ts";
 import { createFormParser, defaultFormValues, type FormValues } from "../lib/score_form.ts";
 import { formatMs, formatProba } from "../shared/format.ts";
 
@@ -144,7 +145,7 @@ export function scoreRoutes(ctx: SiteContext): Hono<SiteEnv> {
     ));
 
   app.post("/score", async (c) => {
-    const parsed = parse(await c.req.parseBody());
+    const parsed = parse(await readForm(c));
     if (!parsed.ok) {
       return renderPage(
         c,
