@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { MIN_KEY_LENGTH, parseKeyList } from "./auth/api_keys.ts";
+import { isPostgresTarget, parsePostgresUrl } from "./store/mod.ts";
 
 const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
 const int = (min: number, max: number) =>
@@ -63,6 +64,41 @@ export const CONFIG = {
     default: "data/predictions.sqlite",
     doc: "SQLite audit log; created with its directory on first run.",
     schema: z.string().min(1),
+  },
+  DATABASE_URL: {
+    key: "databaseUrl",
+    default: "",
+    secret: true,
+    doc: "PostgreSQL audit log, shared by every replica: " +
+      "postgres://user:password@host:5432/db?sslmode=verify-full&sslrootcert=/path/ca.pem " +
+      "(libpq URL form; the password is never shown). Empty = SQLite at DB_PATH.",
+    schema: z.string().superRefine((value, ctx) => {
+      if (value === "") return;
+      if (!isPostgresTarget(value)) {
+        ctx.addIssue({ code: "custom", message: "must be a postgres:// URL (or empty)" });
+        return;
+      }
+      try {
+        parsePostgresUrl(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
+  },
+  DATABASE_POOL_SIZE: {
+    key: "databasePoolSize",
+    default: "10",
+    doc: "PostgreSQL connections per serving process; the server's max_connections must " +
+      "cover replicas × WORKERS × this (plus a few per drift recompute).",
+    schema: int(1, 1000),
+  },
+  WORKERS: {
+    key: "workers",
+    default: "1",
+    doc: "Serving threads, each with its own model session and database connection, sharing " +
+      "the port (SO_REUSEPORT). More than 1 needs DATABASE_URL: with SQLite the threads " +
+      "fight over the file's write lock (see README, Deployment).",
+    schema: int(1, 64),
   },
   DB_FALLBACK_PATH: {
     key: "dbFallbackPath",
@@ -164,6 +200,14 @@ export const CONFIG = {
     schema: int(1, 100_000),
   },
 } as const satisfies Record<string, ConfigVarSpec>;
+
+/**
+ * Environment variables read by a library rather than by the service: the
+ * PostgreSQL driver (`npm:pg`) reads libpq's `PG*` variables for whatever
+ * `DATABASE_URL` leaves unsaid (e.g. `PGPASSWORD`). The `start` and `dev`
+ * tasks allow these besides {@link CONFIG}'s.
+ */
+export const DRIVER_ENV: readonly string[] = ["PG*"];
 
 type Table = typeof CONFIG;
 

@@ -7,7 +7,10 @@
  * - `ID` is the request id the API returned: a `/predict` request id, or one
  *   batch item `<X-Request-Id>:<row>`.
  * - `--whole-batch`: `ID` is a batch's X-Request-Id; delete every item of it.
- * - `--db`: default `DB_PATH`, else the service default (data/predictions.sqlite).
+ * - `--db`: a SQLite file or a `postgres://` URL; default `DATABASE_URL`, else
+ *   `DB_PATH`, else the service default (data/predictions.sqlite). On
+ *   PostgreSQL the scrub after the delete is a `VACUUM` (see `POSTGRES_SCRUB`
+ *   in api/store for what it leaves on disk).
  *
  * Exit codes: 0 done (even if nothing matched), 1 bad usage or unreadable database.
  *
@@ -15,10 +18,10 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { CONFIG } from "../api/config.ts";
-import { openStore, type Store } from "../api/store/mod.ts";
+import { describeTarget, isPostgresTarget, openStore, type Store } from "../api/store/mod.ts";
+import { defaultStoreTarget } from "../api/store/location.ts";
 
-const USAGE = "usage: deno task forget --request-id ID [--db PATH] [--whole-batch]";
+const USAGE = "usage: deno task forget --request-id ID [--db PATH|URL] [--whole-batch]";
 
 /** Where the script writes and which environment it reads (tests pass their own). */
 export interface ForgetIo {
@@ -58,14 +61,15 @@ export async function runForget(
     io.error(`forget: --request-id is required\n${USAGE}`);
     return 1;
   }
-  const path = values.db ?? io.getEnv("DB_PATH") ?? CONFIG.DB_PATH.default;
-  if (!existsSync(path)) {
-    io.error(`forget: no audit database at ${path} (pass --db or set DB_PATH)`);
+  const target = values.db ?? defaultStoreTarget(io.getEnv);
+  const path = describeTarget(target);
+  if (!isPostgresTarget(target) && !existsSync(target)) {
+    io.error(`forget: no audit database at ${path} (pass --db, or set DATABASE_URL or DB_PATH)`);
     return 1;
   }
   let store: Store;
   try {
-    store = await openStore(path, { busyTimeoutMs: 5000 });
+    store = await openStore(target, { busyTimeoutMs: 5000, poolSize: 1 });
   } catch (err) {
     io.error(`forget: cannot open ${path}: ${(err as Error).message}`);
     return 1;

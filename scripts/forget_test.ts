@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createTempStore, testRecord } from "../api/testing/temp_store.ts";
+import {
+  createTempPostgresStore,
+  createTempStore,
+  POSTGRES_SKIP,
+  schemaUrl,
+  testRecord,
+} from "../api/testing/temp_store.ts";
 import { type ForgetIo, runForget } from "./forget.ts";
 
 const record = (requestId: string) => testRecord(requestId);
@@ -65,4 +71,22 @@ Deno.test("forget refuses bad usage and a missing database without creating one"
   }
   assert.deepEqual([...Deno.readDirSync(dir)], [], "no database was created");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test({
+  name: "forget on PostgreSQL: DATABASE_URL is used, the row goes, the URL shows no password",
+  ignore: POSTGRES_SKIP !== undefined,
+  async fn() {
+    await using t = await createTempPostgresStore();
+    await t.store.append({ rows: ["a", "b"].map(record) });
+    const url = schemaUrl(t.schema!);
+    const c = capture({ DATABASE_URL: url, DB_PATH: "/nonexistent/ignored.sqlite" });
+    assert.equal(await runForget(["--request-id", "a"], c.io), 0, c.err.join("\n"));
+    assert.match(c.out[0], /deleted 1 prediction row\(s\) for request id a .* from postgres:\/\//);
+    assert.deepEqual(await t.ids(), ["b"]);
+    const bad = capture();
+    const target = "postgres://scorewatch:s3cret-pw@127.0.0.1:1/audit";
+    assert.equal(await runForget(["--request-id", "a", "--db", target], bad.io), 1);
+    assert.ok(!bad.err.join("\n").includes("s3cret-pw"), bad.err.join("\n"));
+  },
 });

@@ -519,6 +519,9 @@ const INSERT_SHADOWS = `INSERT INTO shadow_predictions (prediction_id, model_ver
   SELECT * FROM unnest($1::int8[], $2::text[], $3::float8[], $4::float8[], $5::int2[], $6::text[])`;
 const UPSERT_ROLLUP = numberPlaceholders(rollupUpsertSql(POSTGRES));
 
+/** Rows per multi-row insert statement. */
+const INSERT_CHUNK = 2000;
+
 const keyOf = (r: { client_id: string; request_id: string }) =>
   `${r.client_id}\u0000${r.request_id}`;
 
@@ -562,12 +565,16 @@ function commitGroup(
     }
     const rows = entries.filter((_, i) => results[i] === "logged").flatMap((e) => e.rows);
     if (rows.length === 0) return results;
-    const inserted = await exec(
-      INSERT_ROWS,
-      PREDICTION_COLUMNS.map((c) => rows.map((r) => r[c] ?? null)),
-    );
     const idOf = new Map<string, number>();
-    for (const r of inserted.rows) idOf.set(keyOf(r), Number(r.id));
+    // One statement per INSERT_CHUNK rows: a bulk load (the simulator) stays a few MB per statement.
+    for (let from = 0; from < rows.length; from += INSERT_CHUNK) {
+      const chunk = rows.slice(from, from + INSERT_CHUNK);
+      const inserted = await exec(
+        INSERT_ROWS,
+        PREDICTION_COLUMNS.map((c) => chunk.map((r) => r[c] ?? null)),
+      );
+      for (const r of inserted.rows) idOf.set(keyOf(r), Number(r.id));
+    }
     // All or none: an entry with a row another transaction logged first is a
     // duplicate, and its rows that got in go again.
     const partial: number[] = [];

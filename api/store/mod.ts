@@ -9,7 +9,12 @@
  */
 import type { Store } from "./_contract.ts";
 import { openSqliteStore, type SqliteOptions } from "./_sqlite.ts";
-import { isPostgresTarget, openPostgresStore, type PostgresOptions } from "./_postgres.ts";
+import {
+  isPostgresTarget,
+  openPostgresStore,
+  type PostgresOptions,
+  redactPostgresUrl,
+} from "./_postgres.ts";
 
 export type { Store };
 export { StoreWriteError } from "./_errors.ts";
@@ -52,13 +57,23 @@ export { startRetention } from "./_erase.ts";
 export type { GroupCommitEvents } from "./_group_commit.ts";
 export type { Synchronous } from "./_sqlite.ts";
 export type { SslMode } from "./_postgres.ts";
-export { isPostgresTarget, POSTGRES_SCRUB, redactPostgresUrl } from "./_postgres.ts";
+export {
+  isPostgresTarget,
+  parsePostgresUrl,
+  POSTGRES_SCRUB,
+  redactPostgresUrl,
+} from "./_postgres.ts";
 
 /**
  * Options for {@link openStore}: each backend reads its own (the SQLite ones
  * apply to a file path, the PostgreSQL ones to a URL) and ignores the others.
  */
 export type StoreOptions = SqliteOptions & PostgresOptions;
+
+/** Where a store target lives, safe to print: a file path as is, a URL without its password. */
+export function describeTarget(target: string): string {
+  return isPostgresTarget(target) ? redactPostgresUrl(target) : target;
+}
 
 /**
  * Opens the store at `target`: a `postgres://` (or `postgresql://`) URL, or

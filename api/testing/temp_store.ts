@@ -24,6 +24,8 @@ export interface TempStore extends AsyncDisposable {
   backend: Store["backend"];
   /** The SQLite file (SQLite only). */
   path: string;
+  /** The PostgreSQL schema (PostgreSQL only). */
+  schema?: string;
   dir: string;
   /** Request ids of the logged rows, oldest first. */
   ids(): Promise<string[]>;
@@ -172,6 +174,7 @@ export async function createTempPostgresStore(options: StoreOptions = {}): Promi
     store,
     backend: "postgres",
     path: "",
+    schema,
     dir,
     ids: async () => (await allRows(store)).map((r) => r.request_id),
     countRows: (table) =>
