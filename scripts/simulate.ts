@@ -21,12 +21,7 @@
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import type { Features } from "../api/scoring/feature_vector.ts";
 import { loadModel } from "../api/scoring/model.ts";
-import {
-  describeTarget,
-  openStore,
-  type PredictionRecord,
-  type Store,
-} from "../api/store/mod.ts";
+import { describeTarget, openStore, type PredictionRecord, type Store } from "../api/store/mod.ts";
 import { defaultStoreTarget } from "../api/store/location.ts";
 import {
   parseFlags,
