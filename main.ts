@@ -292,6 +292,12 @@ type FromWorker =
  */
 async function supervise(config: Config): Promise<void> {
   const t0 = performance.now();
+  if (!config.databaseUrl) {
+    console.warn(
+      "scorewatch: WARNING: WORKERS > 1 on SQLite (ALLOW_SQLITE_WORKERS=1): the workers queue " +
+        "for the file's write lock; expect 503s under load",
+    );
+  }
   const workers: Worker[] = [];
   const stopped: Promise<void>[] = [];
   const spawn = (index: number, port: number) => {

@@ -88,17 +88,24 @@ export const CONFIG = {
   DATABASE_POOL_SIZE: {
     key: "databasePoolSize",
     default: "10",
-    doc: "PostgreSQL connections per serving process; the server's max_connections must " +
-      "cover replicas × WORKERS × this (plus a few per drift recompute).",
+    doc: "PostgreSQL connections per serving worker (opened on demand); the server's " +
+      "max_connections must cover replicas × WORKERS × this, plus 2 per drift recompute.",
     schema: int(1, 1000),
   },
   WORKERS: {
     key: "workers",
     default: "1",
-    doc: "Serving threads, each with its own model session and database connection, sharing " +
-      "the port (SO_REUSEPORT). More than 1 needs DATABASE_URL: with SQLite the threads " +
-      "fight over the file's write lock (see README, Deployment).",
+    doc: "Serving workers (threads, each with its own model session and database pool) sharing " +
+      "the port (SO_REUSEPORT, Linux). More than 1 needs DATABASE_URL: on one SQLite file the " +
+      "workers queue for its write lock (measured: no gain, 503s under load; README, Deployment).",
     schema: int(1, 64),
+  },
+  ALLOW_SQLITE_WORKERS: {
+    key: "allowSqliteWorkers",
+    default: "0",
+    doc: "1: accept WORKERS > 1 on SQLite anyway — for measuring it (deno task bench:workers); " +
+      "expect 503s under load.",
+    schema: flag,
   },
   DB_FALLBACK_PATH: {
     key: "dbFallbackPath",
@@ -221,7 +228,20 @@ export type Config = {
 
 const ConfigSchema = z.object(
   Object.fromEntries(Object.entries(CONFIG).map(([name, spec]) => [name, spec.schema])),
-);
+).superRefine((values, ctx) => {
+  // Measured (scripts/workers_bench.ts): on SQLite more workers bring no throughput and, under
+  // load, commits that outwait the busy timeout (503s); PostgreSQL takes concurrent commits.
+  if (
+    (values.WORKERS as number) > 1 && values.DATABASE_URL === "" && !values.ALLOW_SQLITE_WORKERS
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WORKERS"],
+      message: "more than one worker needs DATABASE_URL (PostgreSQL): on SQLite the workers " +
+        "would queue for the file's write lock (no gain; 503s under load)",
+    });
+  }
+});
 
 function shown(name: string, value: string): string {
   const spec: ConfigVarSpec = CONFIG[name as ConfigVar];

@@ -65,6 +65,17 @@ Deno.test("DATABASE_URL is empty (SQLite) or a valid postgres URL, and never ech
   }
 });
 
+Deno.test("WORKERS > 1 is refused on SQLite and taken with PostgreSQL", () => {
+  assert.equal(loadConfig(env({})).workers, 1);
+  assert.throws(
+    () => loadConfig(env({ WORKERS: "2" })),
+    /WORKERS="2": more than one worker needs DATABASE_URL/,
+  );
+  const config = loadConfig(env({ WORKERS: "4", DATABASE_URL: "postgres://db/audit" }));
+  assert.equal(config.workers, 4);
+  assert.equal(loadConfig(env({ WORKERS: "2", ALLOW_SQLITE_WORKERS: "1" })).workers, 2);
+});
+
 Deno.test("every variable fills its own field, and the defaults pass their own validation", () => {
   const keys = Object.values(CONFIG).map((spec) => spec.key);
   assert.equal(new Set(keys).size, keys.length);

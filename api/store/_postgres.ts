@@ -460,13 +460,20 @@ function postgresExecutor(
       // rows per round trip, whatever the window.
       const own = client ?? await pool.connect();
       const cursor = own.query(new CursorClass(numbered(text), [...params]) as never) as Cursor;
+      const size = Math.max(1, pageRows);
+      // The next page is asked for before this one is handed out, so the
+      // server and the network work while the reader processes a page.
+      let next: Promise<Record<string, unknown>[]> | undefined = cursor.read(size);
       try {
-        for (;;) {
-          const rows = await cursor.read(Math.max(1, pageRows));
+        while (next) {
+          const rows = await next;
+          next = undefined;
           if (rows.length === 0) break;
+          if (rows.length === size) next = cursor.read(size);
           yield rows as T[];
         }
       } finally {
+        await next?.catch(() => {});
         // Also when the reader stops early: the portal is closed and the
         // connection pooled again — unless it cannot even close (lost).
         const healthy = await cursor.close().then(() => true, () => false);
