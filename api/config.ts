@@ -155,7 +155,7 @@ export const CONFIG = {
     key: "rateLimitPerMinute",
     default: "0",
     doc: "Requests per minute per API key (per client address in open mode) on the scoring " +
-      "routes; 429 above. 0 = no limit.",
+      "routes, counted by each replica and worker; 429 above. 0 = no limit.",
     schema: int(0, 100_000_000),
   },
   TRUST_PROXY: {

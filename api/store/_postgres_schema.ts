@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { BASELINE_VERSION, SHARED_MIGRATIONS } from "./_migrations.ts";
+import { BASELINE_VERSION, type Migration, SHARED_MIGRATIONS } from "./_migrations.ts";
 import { POSTGRES } from "./_sql.ts";
 import { LATENCY_COLUMNS, SCORE_BIN_COLUMNS } from "./histograms.ts";
 
@@ -136,20 +136,29 @@ export async function schemaVersion(db: MigrationConnection): Promise<number> {
 }
 
 /**
- * Brings the schema to {@link SCHEMA_VERSION}, one step per transaction
- * under the advisory lock; safe when several replicas run it at once.
- * Refuses a schema written by newer code.
+ * Brings the schema to {@link SCHEMA_VERSION} (the baseline, then every
+ * shared migration, whatever they are), one step per transaction under the
+ * advisory lock; safe when several replicas run it at once. Refuses a
+ * schema written by newer code. `shared` is for tests.
  */
-export async function migrate(db: MigrationConnection): Promise<{ from: number; to: number }> {
+export async function migrate(
+  db: MigrationConnection,
+  shared: readonly Migration[] = SHARED_MIGRATIONS,
+): Promise<{ from: number; to: number }> {
+  const target = BASELINE_VERSION + shared.length;
+  shared.forEach((m, i) => {
+    if (m.version !== BASELINE_VERSION + 1 + i) {
+      throw new Error(`shared migration #${i} (${m.name}) has version ${m.version}`);
+    }
+  });
   const from = await schemaVersion(db);
-  if (from > SCHEMA_VERSION) {
+  if (from > target) {
     throw new Error(
-      `database schema version ${from} is newer than this code (${SCHEMA_VERSION}): ` +
-        "upgrade Scorewatch",
+      `database schema version ${from} is newer than this code (${target}): upgrade Scorewatch`,
     );
   }
   // Up to date: no write at all (a replica opening a read-only database still serves reads).
-  if (from === SCHEMA_VERSION) return { from, to: SCHEMA_VERSION };
+  if (from === target) return { from, to: target };
   for (;;) {
     const step = await db.transaction(async (tx) => {
       // Waiting for another replica's migration is expected: no lock timeout here.
@@ -157,9 +166,9 @@ export async function migrate(db: MigrationConnection): Promise<{ from: number; 
       await tx.query(LOCK);
       await tx.query(VERSION_TABLE);
       const version = await schemaVersion(tx);
-      if (version >= SCHEMA_VERSION) return undefined;
+      if (version >= target) return undefined;
       const next = version === 0 ? BASELINE_VERSION : version + 1;
-      const migration = version === 0 ? undefined : SHARED_MIGRATIONS[next - BASELINE_VERSION - 1];
+      const migration = version === 0 ? undefined : shared[next - BASELINE_VERSION - 1];
       const name = migration?.name ?? "baseline (the schema of SQLite version 5)";
       try {
         await tx.query(migration ? migration.sql(POSTGRES) : BASELINE);
@@ -169,6 +178,6 @@ export async function migrate(db: MigrationConnection): Promise<{ from: number; 
       await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [next, name]);
       return next;
     });
-    if (step === undefined) return { from, to: SCHEMA_VERSION };
+    if (step === undefined) return { from, to: target };
   }
 }

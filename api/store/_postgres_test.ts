@@ -17,7 +17,9 @@ import {
 } from "../testing/temp_store.ts";
 import { numberPlaceholders } from "./_sql.ts";
 import { parsePostgresUrl, redactPostgresUrl, tlsOption } from "./_postgres.ts";
-import { SCHEMA_VERSION } from "./_postgres_schema.ts";
+import { migrate, type MigrationConnection, SCHEMA_VERSION } from "./_postgres_schema.ts";
+import type { Migration } from "./_migrations.ts";
+import pg from "pg";
 import { openStore, type Store } from "./mod.ts";
 
 Deno.test("a libpq URL is parsed: hosts, credentials (decoded), TLS, session settings", () => {
@@ -155,6 +157,78 @@ pgTest("replicas starting together migrate once, under the advisory lock", async
     await Promise.all(stores.map((s) => s.close()));
   }
 });
+
+/** A migration connection over one client (the store's is over its pool). */
+function clientConnection(client: pg.Client, inTx = false): MigrationConnection {
+  return {
+    async query<T>(text: string, params: readonly (string | number)[] = []) {
+      const r = params.length ? await client.query(text, [...params]) : await client.query(text);
+      const last = Array.isArray(r) ? r.at(-1) : r;
+      return (last?.rows ?? []) as T[];
+    },
+    async transaction<T>(work: (tx: MigrationConnection) => Promise<T>) {
+      if (inTx) return work(this);
+      await client.query("BEGIN");
+      try {
+        const out = await work(clientConnection(client, true));
+        await client.query("COMMIT");
+        return out;
+      } catch (err) {
+        await client.query("ROLLBACK");
+        throw err;
+      }
+    },
+  };
+}
+
+pgTest(
+  "shared migrations (versions 6, 7, …) are applied after the baseline, each once, all or nothing",
+  async (schema) => {
+    const v6: Migration = {
+      version: 6,
+      name: "alert rules",
+      sql: (d) =>
+        `CREATE TABLE alert_rules (${d.idColumn}, name ${d.text} NOT NULL, fired_at_ms ${d.integer},
+         score ${d.float}) ${d.keyedTable};
+       CREATE INDEX alert_rules_name ON alert_rules (name)`,
+    };
+    const v7: Migration = {
+      version: 7,
+      name: "alert notes",
+      sql: (d) => `ALTER TABLE alert_rules ADD COLUMN note ${d.text}`,
+    };
+    const broken: Migration = {
+      version: 8,
+      name: "broken",
+      sql: () => "CREATE TABLE half_done (a INTEGER); SELECT no_such_function()",
+    };
+    const client = new pg.Client({ connectionString: schemaUrl(schema) });
+    await client.connect();
+    try {
+      const db = clientConnection(client);
+      assert.deepEqual(await migrate(db, [v6]), { from: 0, to: 6 });
+      // A 64-bit integer column (epoch milliseconds) and code-point text order, as on SQLite.
+      await client.query(
+        "INSERT INTO alert_rules (name, fired_at_ms, score) VALUES ('b', 1767225600000, 0.5), ('B', 1, 1)",
+      );
+      assert.deepEqual(
+        (await client.query("SELECT name FROM alert_rules ORDER BY name")).rows.map((r) => r.name),
+        ["B", "b"],
+      );
+      assert.deepEqual(await migrate(db, [v6, v7]), { from: 6, to: 7 });
+      assert.deepEqual(await migrate(db, [v6, v7]), { from: 7, to: 7 });
+      await assert.rejects(migrate(db, [v6, v7, broken]), /migration to schema version 8 failed/);
+      const versions =
+        (await client.query("SELECT version FROM schema_migrations ORDER BY 1")).rows;
+      assert.deepEqual(versions.map((r) => r.version), [5, 6, 7]);
+      assert.equal((await client.query("SELECT to_regclass('half_done') AS t")).rows[0].t, null);
+      await assert.rejects(migrate(db, [v6]), /schema version 7 is newer than this code \(6\)/);
+      await assert.rejects(migrate(db, [v7]), /has version 7/);
+    } finally {
+      await client.end();
+    }
+  },
+);
 
 pgTest(
   "a schema written by newer code is refused, and an empty one is not read",
