@@ -110,6 +110,10 @@ async function pump(
 export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
   const env = {
     NO_COLOR: "1",
+    // SQLite at DB_PATH unless the caller names a database: a DATABASE_URL or WORKERS exported
+    // in the developer's shell must not change what a test runs.
+    DATABASE_URL: "",
+    WORKERS: "1",
     ...options.env,
     DB_PATH: options.dbPath,
     DB_FALLBACK_PATH: "",

@@ -225,10 +225,18 @@ export function redactPostgresUrl(target: string): string {
   const q = rest.indexOf("?");
   let tail = rest;
   if (q >= 0) {
-    const params = new URLSearchParams(rest.slice(q + 1));
-    for (const key of [...params.keys()]) if (SECRET_PARAMS.has(key)) params.delete(key);
-    const shown = params.toString();
-    tail = rest.slice(0, q) + (shown ? `?${shown}` : "");
+    // The query as written, without its credential parameters.
+    const kept = rest.slice(q + 1).split("&").filter((pair) => {
+      const key = pair.split("=")[0];
+      let name = key;
+      try {
+        name = decodeURIComponent(key);
+      } catch {
+        // Shown as written.
+      }
+      return pair !== "" && !SECRET_PARAMS.has(name);
+    });
+    tail = rest.slice(0, q) + (kept.length ? `?${kept.join("&")}` : "");
   }
   return `${scheme}${user ? `${user}@` : ""}${hosts}${tail}`;
 }
