@@ -137,16 +137,52 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-/** Opens the audit store where `resolveDbLocation` says, or stops the process. */
+/** Which serving unit this is: the only one, or worker `index` of `WORKERS`. */
+interface Unit {
+  index: number;
+  port: number;
+  /** Share the port with the other workers (SO_REUSEPORT). */
+  reusePort: boolean;
+}
+
+/** A serving unit, listening. */
+interface Serving {
+  /** `http://host:port`. */
+  url: string;
+  modelVersion: string;
+  /** Where the audit log lives, safe to print (a URL without its password). */
+  location: string;
+  /** Stops accepting, finishes in-flight requests, commits the log queue, closes everything. */
+  stop(): Promise<void>;
+}
+
+/** Opens the audit store: PostgreSQL at DATABASE_URL, else SQLite where `resolveDbLocation` says. */
 async function openAuditStore(
   config: Config,
   metrics: Metrics,
+  unit: Unit,
 ): Promise<{ store: Store; location: DbLocation }> {
+  if (config.databaseUrl) {
+    try {
+      const store = await openStore(config.databaseUrl, {
+        poolSize: config.databasePoolSize,
+        flushDelayMs: config.logFlushMs,
+        maxBatchRows: config.logMaxRows,
+        ...metrics.auditLog,
+      });
+      return { store, location: { path: store.location, persistent: true } };
+    } catch (err) {
+      // The store's message names the database without its password.
+      throw new Error(`cannot open the audit database ${(err as Error).message}`);
+    }
+  }
   const location = resolveDbLocation({
     dbPath: config.dbPath,
     fallbackPath: config.dbFallbackPath,
   });
-  if (location.warning) console.warn(`scorewatch: WARNING: ${location.warning}`);
+  if (location.warning && unit.index === 0) {
+    console.warn(`scorewatch: WARNING: ${location.warning}`);
+  }
   try {
     const store = await openStore(location.path, {
       synchronous: config.dbSynchronous,
@@ -156,14 +192,15 @@ async function openAuditStore(
     });
     return { store, location };
   } catch (err) {
-    fail(`cannot open the audit database ${location.path}: ${(err as Error).message}`);
+    throw new Error(`cannot open the audit database ${location.path}: ${(err as Error).message}`);
   }
 }
 
-async function start(config: Config): Promise<void> {
-  const t0 = performance.now();
-  const meta = await readModelMeta(config.artifactsDir)
-    .catch((err: Error) => fail(`cannot load the model: ${err.message}`));
+/** Builds one serving unit (model session, store connection, app) and starts listening. */
+async function serve(config: Config, unit: Unit): Promise<Serving> {
+  const meta = await readModelMeta(config.artifactsDir).catch((err: Error) => {
+    throw new Error(`cannot load the model: ${err.message}`);
+  });
   // Metrics first: the model and the store report to its hooks; the gauges
   // that read the store find it here once it is open.
   const scraped: { store?: Store; gauges?: () => Promise<PerformanceGauges | null> } = {};
@@ -173,13 +210,16 @@ async function start(config: Config): Promise<void> {
     performance: () => scraped.gauges?.() ?? Promise.resolve(null),
   });
   const model = await loadModel(config.artifactsDir, { events: metrics.inference })
-    .catch((err: Error) => fail(`cannot load the model: ${err.message}`));
-  const { store, location } = await openAuditStore(config, metrics);
+    .catch((err: Error) => {
+      throw new Error(`cannot load the model: ${err.message}`);
+    });
+  const { store, location } = await openAuditStore(config, metrics, unit);
   scraped.store = store;
   scraped.gauges = cachedPerformanceGauges(store, model.meta);
   const requestStats = createRequestStats(store.requests);
+  // One retention schedule per process (worker 0); other replicas' passes find nothing to do.
   const stopRetention = startRetention(store.erase, {
-    days: config.retentionDays,
+    days: unit.index === 0 ? config.retentionDays : 0,
     onPass: (deleted, cutoff, scrubbed) => {
       if (!scrubbed) {
         console.warn(
@@ -200,38 +240,168 @@ async function start(config: Config): Promise<void> {
     requestStats,
     warnings: location.warning ? [location.warning] : [],
   });
-  if (config.apiKeys.length + config.adminKeys.length === 0) {
+  if (config.apiKeys.length + config.adminKeys.length === 0 && unit.index === 0) {
     console.warn(`scorewatch: WARNING: ${OPEN_MODE_WARNING}`);
   }
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.host,
-    onListen: ({ hostname, port }) => {
-      const ms = Math.round(performance.now() - t0);
-      console.log(
-        `scorewatch: model ${model.meta.model_version} ready in ${ms} ms on http://${hostname}:${port}` +
-          ` (docs: /docs, monitoring: /monitor, audit log: ${location.path})`,
-      );
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      port: unit.port,
+      hostname: config.host,
+      reusePort: unit.reusePort,
+      onListen: () => {},
+    }, app.fetch);
+  } catch (err) {
+    await store.close();
+    await model.release();
+    const message = (err as Error).message;
+    throw new Error(
+      /unstable-net/.test(message)
+        ? "WORKERS > 1 shares the port with SO_REUSEPORT, which Deno 2.9 gates behind " +
+          "--unstable-net: run `deno task start` (it passes the flag)"
+        : `cannot listen on ${config.host}:${unit.port}: ${message}`,
+    );
+  }
+  const { hostname, port } = server.addr;
+  return {
+    url: `http://${hostname}:${port}`,
+    modelVersion: model.meta.model_version,
+    location: location.path,
+    async stop() {
+      await server.shutdown();
+      app.dispose();
+      await stopRetention();
+      await requestStats.close();
+      await store.close();
+      await model.release();
     },
-  }, app.fetch);
+  };
+}
 
+/** The line tools wait for: "scorewatch: model … ready in N ms on http://…". */
+function readyLine(
+  serving: Pick<Serving, "url" | "modelVersion" | "location">,
+  t0: number,
+  workers: number,
+): string {
+  const ms = Math.round(performance.now() - t0);
+  return `scorewatch: model ${serving.modelVersion} ready in ${ms} ms on ${serving.url}` +
+    (workers > 1 ? ` (${workers} workers)` : "") +
+    ` (docs: /docs, monitoring: /monitor, audit log: ${serving.location})`;
+}
+
+/** Runs `stop` once on the first SIGTERM or SIGINT, then exits 0. */
+function onShutdownSignal(stop: () => Promise<void>): void {
   let stopping = false;
-  const stop = async (signal: string) => {
+  const handle = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`scorewatch: ${signal}: finishing in-flight requests`);
-    await server.shutdown();
-    app.dispose();
-    await stopRetention();
-    await requestStats.close();
-    await store.close();
-    await model.release();
+    await stop();
     console.log("scorewatch: audit log flushed and closed; bye");
     Deno.exit(0);
   };
-  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
-  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => handle("SIGTERM"));
+  Deno.addSignalListener("SIGINT", () => handle("SIGINT"));
 }
+
+/** Messages between the supervising thread and its workers. */
+type ToWorker = { type: "start"; index: number; port: number } | { type: "stop" };
+type FromWorker =
+  | { type: "ready"; url: string; modelVersion: string; location: string; port: number }
+  | { type: "failed"; message: string }
+  | { type: "stopped" };
+
+/**
+ * `WORKERS` > 1: this thread supervises; each worker thread is a whole
+ * serving unit (its own ONNX session, store connection, metrics) bound to
+ * the same port with SO_REUSEPORT, so the kernel spreads connections over
+ * them. Worker 0 binds first (it may pick the port, PORT=0), the others
+ * join its port. Threads rather than processes: they inherit the process's
+ * permissions, no `--allow-run` needed, one PID for the orchestrator's
+ * signals. A worker that fails ends the process (exit 1): the orchestrator
+ * restarts it whole.
+ */
+async function supervise(config: Config): Promise<void> {
+  const t0 = performance.now();
+  if (!config.databaseUrl) {
+    console.warn(
+      "scorewatch: WARNING: WORKERS > 1 on SQLite (ALLOW_SQLITE_WORKERS=1): the workers queue " +
+        "for the file's write lock; expect 503s under load",
+    );
+  }
+  const workers: Worker[] = [];
+  const stopped: Promise<void>[] = [];
+  const spawn = (index: number, port: number) => {
+    const worker = new Worker(import.meta.url, {
+      type: "module",
+      name: `scorewatch-worker-${index}`,
+    });
+    workers.push(worker);
+    const ready = Promise.withResolvers<FromWorker & { type: "ready" }>();
+    const done = Promise.withResolvers<void>();
+    stopped.push(done.promise);
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.type === "ready") ready.resolve(message);
+      else if (message.type === "stopped") done.resolve();
+      else fail(`worker ${index}: ${message.message}`);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      fail(`worker ${index} failed: ${event.message}`);
+    };
+    worker.postMessage({ type: "start", index, port } satisfies ToWorker);
+    return ready.promise;
+  };
+  const first = await spawn(0, config.port);
+  await Promise.all(Array.from({ length: config.workers - 1 }, (_, i) => spawn(i + 1, first.port)));
+  console.log(readyLine(first, t0, config.workers));
+  onShutdownSignal(async () => {
+    for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToWorker);
+    await Promise.all(stopped);
+  });
+}
+
+/** Worker thread side of {@link supervise}. */
+function runWorker(config: Config): void {
+  const scope = globalThis as unknown as {
+    onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+    postMessage(message: FromWorker): void;
+    close(): void;
+  };
+  let serving: Promise<Serving> | undefined;
+  scope.onmessage = async (event) => {
+    const message = event.data;
+    if (message.type === "start") {
+      serving = serve(config, { index: message.index, port: message.port, reusePort: true });
+      try {
+        const s = await serving;
+        const port = Number(new URL(s.url).port);
+        const { url, modelVersion, location } = s;
+        scope.postMessage({ type: "ready", url, modelVersion, location, port });
+      } catch (err) {
+        scope.postMessage({ type: "failed", message: (err as Error).message });
+      }
+    } else if (message.type === "stop") {
+      await (await serving)?.stop();
+      scope.postMessage({ type: "stopped" });
+      scope.close();
+    }
+  };
+}
+
+async function start(config: Config): Promise<void> {
+  if (config.workers > 1) return await supervise(config);
+  const t0 = performance.now();
+  const serving = await serve(config, { index: 0, port: config.port, reusePort: false })
+    .catch((err: Error) => fail(err.message));
+  console.log(readyLine(serving, t0, 1));
+  onShutdownSignal(() => serving.stop());
+}
+
+const IN_WORKER = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
+  "undefined";
 
 if (import.meta.main) {
   let config: Config;
@@ -240,5 +410,6 @@ if (import.meta.main) {
   } catch (err) {
     fail((err as Error).message);
   }
-  await start(config);
+  if (IN_WORKER) runWorker(config);
+  else await start(config);
 }

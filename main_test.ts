@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { startService } from "./scripts/service_process.ts";
 import { readModelMeta, typicalApplicant } from "./api/scoring/model_meta.ts";
+import { createTestSchema, POSTGRES_SKIP, schemaUrl, withAdmin } from "./api/testing/temp_store.ts";
 
 const root = new URL(".", import.meta.url).pathname;
 const features = typicalApplicant(await readModelMeta(join(root, "artifacts")));
@@ -57,4 +58,61 @@ Deno.test("SIGTERM: in-flight requests finish and are logged, then the process e
     await service.stop("SIGKILL");
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** GET `path` on a fresh TCP connection (`Connection: close`): the kernel picks the worker anew. */
+async function getOnNewConnection(baseUrl: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  await conn.write(
+    new TextEncoder().encode(
+      `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`,
+    ),
+  );
+  return await new Response(conn.readable).text();
+}
+
+Deno.test({
+  name: "postgres: WORKERS=2 serves from two workers on one port, and SIGTERM drains both",
+  ignore: POSTGRES_SKIP !== undefined,
+  async fn() {
+    const { schema, drop } = await createTestSchema();
+    const dir = await Deno.makeTempDir({ prefix: "workers_test_" });
+    const service = await startService({
+      root,
+      dbPath: join(dir, "unused.sqlite"),
+      dbDir: dir,
+      env: { DATABASE_URL: schemaUrl(schema), WORKERS: "2", DATABASE_POOL_SIZE: "2" },
+    });
+    try {
+      assert.match(service.output(), /ready in \d+ ms on http:\/\/127\.0\.0\.1:\d+ \(2 workers\)/);
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          fetch(`${service.baseUrl}/predict`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-request-id": `w-${i}` },
+            body: JSON.stringify({ features }),
+          }).then(async (r) => (await r.body?.cancel(), r.status))),
+      );
+      assert.deepEqual(new Set(answers), new Set([200]));
+      // Each worker counts what it served: two different counts = two workers answering.
+      const counts = new Set<string>();
+      for (let i = 0; i < 24 && counts.size < 2; i++) {
+        const metrics = await getOnNewConnection(service.baseUrl, "/metrics");
+        counts.add(metrics.split("\n").filter((l) => l.startsWith("http_requests_total")).join());
+      }
+      assert.equal(counts.size, 2, "connections reached both workers");
+      const status = await service.stop("SIGTERM");
+      assert.equal(status.code, 0, service.output());
+      assert.match(service.output(), /audit log flushed and closed/);
+      const logged = await withAdmin(async (sql) =>
+        Number((await sql.query(`SELECT count(*) AS n FROM "${schema}".predictions`)).rows[0].n)
+      );
+      assert.equal(logged, 30);
+    } finally {
+      await service.stop("SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+      await drop();
+    }
+  },
 });

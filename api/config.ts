@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { MIN_KEY_LENGTH, parseKeyList } from "./auth/api_keys.ts";
 import { parseFrameAncestors } from "./http/frame_ancestors.ts";
+import { isPostgresTarget, parsePostgresUrl } from "./store/mod.ts";
 
 const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
 const int = (min: number, max: number) =>
@@ -74,6 +75,48 @@ export const CONFIG = {
     doc: "SQLite audit log; created with its directory on first run.",
     schema: z.string().min(1),
   },
+  DATABASE_URL: {
+    key: "databaseUrl",
+    default: "",
+    secret: true,
+    doc: "PostgreSQL audit log, shared by every replica: " +
+      "postgres://user:password@host:5432/db?sslmode=verify-full&sslrootcert=/path/ca.pem " +
+      "(libpq URL form; the password is never shown). Empty = SQLite at DB_PATH.",
+    schema: z.string().superRefine((value, ctx) => {
+      if (value === "") return;
+      if (!isPostgresTarget(value)) {
+        ctx.addIssue({ code: "custom", message: "must be a postgres:// URL (or empty)" });
+        return;
+      }
+      try {
+        parsePostgresUrl(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
+  },
+  DATABASE_POOL_SIZE: {
+    key: "databasePoolSize",
+    default: "10",
+    doc: "PostgreSQL connections per serving worker (opened on demand); the server's " +
+      "max_connections must cover replicas × WORKERS × this, plus 2 per drift recompute.",
+    schema: int(1, 1000),
+  },
+  WORKERS: {
+    key: "workers",
+    default: "1",
+    doc: "Serving workers (threads, each with its own model session and database pool) sharing " +
+      "the port (SO_REUSEPORT, Linux). More than 1 needs DATABASE_URL: on one SQLite file the " +
+      "workers queue for its write lock (measured: no gain, 503s under load; README, Deployment).",
+    schema: int(1, 64),
+  },
+  ALLOW_SQLITE_WORKERS: {
+    key: "allowSqliteWorkers",
+    default: "0",
+    doc: "1: accept WORKERS > 1 on SQLite anyway — for measuring it (deno task bench:workers); " +
+      "expect 503s under load.",
+    schema: flag,
+  },
   DB_FALLBACK_PATH: {
     key: "dbFallbackPath",
     default: "",
@@ -122,7 +165,7 @@ export const CONFIG = {
     key: "rateLimitPerMinute",
     default: "0",
     doc: "Requests per minute per API key (per client address in open mode) on the scoring " +
-      "routes; 429 above. 0 = no limit.",
+      "routes, counted by each replica and worker; 429 above. 0 = no limit.",
     schema: int(0, 100_000_000),
   },
   TRUST_PROXY: {
@@ -206,6 +249,14 @@ export const CONFIG = {
   },
 } as const satisfies Record<string, ConfigVarSpec>;
 
+/**
+ * Environment variables read by a library rather than by the service: the
+ * PostgreSQL driver (`npm:pg`) reads libpq's `PG*` variables for whatever
+ * `DATABASE_URL` leaves unsaid (e.g. `PGPASSWORD`). The `start` and `dev`
+ * tasks allow these besides {@link CONFIG}'s.
+ */
+export const DRIVER_ENV: readonly string[] = ["PG*"];
+
 type Table = typeof CONFIG;
 
 /** Names of the variables the service reads. */
@@ -218,7 +269,20 @@ export type Config = {
 
 const ConfigSchema = z.object(
   Object.fromEntries(Object.entries(CONFIG).map(([name, spec]) => [name, spec.schema])),
-);
+).superRefine((values, ctx) => {
+  // Measured (scripts/workers_bench.ts): on SQLite more workers bring no throughput and, under
+  // load, commits that outwait the busy timeout (503s); PostgreSQL takes concurrent commits.
+  if (
+    (values.WORKERS as number) > 1 && values.DATABASE_URL === "" && !values.ALLOW_SQLITE_WORKERS
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WORKERS"],
+      message: "more than one worker needs DATABASE_URL (PostgreSQL): on SQLite the workers " +
+        "would queue for the file's write lock (no gain; 503s under load)",
+    });
+  }
+});
 
 function shown(name: string, value: string): string {
   const spec: ConfigVarSpec = CONFIG[name as ConfigVar];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CONFIG, DEFAULT_CONFIG, loadConfig } from "./config.ts";
+import { CONFIG, DEFAULT_CONFIG, DRIVER_ENV, loadConfig } from "./config.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -47,9 +47,33 @@ Deno.test("API keys are parsed, and secrets never appear in error messages", () 
 Deno.test("the start and dev tasks allow every variable the service reads, and no other", async () => {
   const tasks = JSON.parse(await Deno.readTextFile("deno.json")).tasks;
   for (const task of ["start", "dev"]) {
-    const allowed = /--allow-env=([A-Z_,]+)/.exec(tasks[task])![1].split(",").sort();
-    assert.deepEqual(allowed, Object.keys(CONFIG).sort(), task);
+    const allowed = /--allow-env=([A-Z_*,]+)/.exec(tasks[task])![1].split(",").sort();
+    assert.deepEqual(allowed, [...Object.keys(CONFIG), ...DRIVER_ENV].sort(), task);
   }
+});
+
+Deno.test("DATABASE_URL is empty (SQLite) or a valid postgres URL, and never echoed", () => {
+  assert.equal(loadConfig(env({})).databaseUrl, "");
+  const url = "postgresql://sw:pw-123@db:5432/audit?sslmode=verify-full";
+  assert.equal(loadConfig(env({ DATABASE_URL: url })).databaseUrl, url);
+  for (const bad of ["mysql://sw:pw-123@db/audit", "postgres://sw:pw-123@db/a?sslmode=maybe"]) {
+    assert.throws(() => loadConfig(env({ DATABASE_URL: bad })), (err: Error) => {
+      assert.match(err.message, /DATABASE_URL=<redacted>/);
+      assert.ok(!err.message.includes("pw-123"), err.message);
+      return true;
+    });
+  }
+});
+
+Deno.test("WORKERS > 1 is refused on SQLite and taken with PostgreSQL", () => {
+  assert.equal(loadConfig(env({})).workers, 1);
+  assert.throws(
+    () => loadConfig(env({ WORKERS: "2" })),
+    /WORKERS="2": more than one worker needs DATABASE_URL/,
+  );
+  const config = loadConfig(env({ WORKERS: "4", DATABASE_URL: "postgres://db/audit" }));
+  assert.equal(config.workers, 4);
+  assert.equal(loadConfig(env({ WORKERS: "2", ALLOW_SQLITE_WORKERS: "1" })).workers, 2);
 });
 
 Deno.test("every variable fills its own field, and the defaults pass their own validation", () => {

@@ -14,6 +14,7 @@ import { createProgress } from "./lib/progress.ts";
 import { computeDrift, loadDriftReference, openStoreForReading } from "../monitoring/run_drift.ts";
 import { formatDriftSummary } from "../monitoring/summary_table.ts";
 import { reachesLevel } from "../monitoring/verdict.ts";
+import { describeTarget } from "../api/store/mod.ts";
 
 /** Exit codes of `deno task drift`. */
 export const EXIT = { ok: 0, error: 1, usage: 2, verdict: 3 } as const;
@@ -33,6 +34,7 @@ export async function main(args: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   try {
+    const where = describeTarget(options.dbPath);
     const store = await openStoreForReading(options.dbPath);
     let report;
     try {
@@ -40,8 +42,8 @@ export async function main(args: readonly string[]): Promise<number> {
       if (total === 0) {
         throw new Error(
           await store.predictions.count() === 0
-            ? `${options.dbPath}: no predictions logged yet`
-            : `${options.dbPath}: no predictions in the selected window`,
+            ? `${where}: no predictions logged yet`
+            : `${where}: no predictions in the selected window`,
         );
       }
       const { meta, profile } = await loadDriftReference({

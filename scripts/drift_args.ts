@@ -5,6 +5,7 @@
  * @module
  */
 import type { PredictionQuery } from "../api/store/mod.ts";
+import { defaultStoreTarget } from "../api/store/location.ts";
 import { DEFAULT_BINS } from "../monitoring/binning.ts";
 import { DEFAULT_LIMIT } from "../monitoring/run_drift.ts";
 import { parseFlags, parseIntegerFlag, parseTimestampFlag, UsageError } from "./lib/flags.ts";
@@ -27,7 +28,8 @@ Options:
   --since TS          only predictions logged at or after TS (ISO 8601, e.g. 2025-01-31
                       or 2025-01-31T12:00:00Z)
   --until TS          only predictions logged before TS
-  --db PATH           audit database (default: $DB_PATH or data/predictions.sqlite)
+  --db PATH|URL       audit database: a SQLite file or a postgres:// URL (default:
+                      $DATABASE_URL, else $DB_PATH, else data/predictions.sqlite)
   --reference PATH    reference sample CSV (default data/reference/reference_sample.csv)
   --artifacts DIR     model artifacts, for the feature schema and threshold
                       (default: $ARTIFACTS_DIR or artifacts)
@@ -65,7 +67,7 @@ function nonEmpty(flag: string, value: string | undefined): string | undefined {
 }
 
 /**
- * Parses and validates the flags. `env` reads `DB_PATH` and `ARTIFACTS_DIR`
+ * Parses and validates the flags. `env` reads `DATABASE_URL`, `DB_PATH` and `ARTIFACTS_DIR`
  * for the defaults. Throws {@link UsageError} with a one-line message.
  */
 export function parseDriftArgs(
@@ -108,7 +110,7 @@ export function parseDriftArgs(
   return {
     help: values.help ?? false,
     query,
-    dbPath: nonEmpty("db", values.db) ?? env("DB_PATH") ?? "data/predictions.sqlite",
+    dbPath: nonEmpty("db", values.db) ?? defaultStoreTarget(env),
     referencePath: nonEmpty("reference", values.reference) ??
       "data/reference/reference_sample.csv",
     artifactsDir: nonEmpty("artifacts", values.artifacts) ?? env("ARTIFACTS_DIR") ?? "artifacts",

@@ -8,9 +8,16 @@
  * subprocess under `/usr/bin/time -v` for the whole window (`--limit all`)
  * and for `--limit <rows>`, and prints wall time and peak RSS of each.
  *
- * Usage: deno task drift:scale [--rows N] [--db PATH] [--keep]
- *   --db PATH  reuse (or create) this database instead of a temporary one
+ * Usage: deno task drift:scale [--rows N] [--db PATH|URL] [--keep]
+ *   --db PATH  reuse (or create) this SQLite database instead of a temporary one
+ *   --db URL   a PostgreSQL database (`postgres://…`, e.g. with
+ *              `options=-c search_path=<schema>`): filled up to N rows if it
+ *              holds fewer, then read by the drift CLI over the network
+ *              (allowed to exactly that host, as the drift task does)
  *   --keep     keep the temporary directory
+ *
+ * A variant for the bench harness's scale suite (`deno task bench scale`):
+ * the same measurement with `--db` a PostgreSQL URL.
  *
  * Exit code 0 when every run meets the target, 1 otherwise (or on errors).
  *
@@ -19,7 +26,8 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { openStore } from "../api/store/mod.ts";
+import { describeTarget, isPostgresTarget, openStore } from "../api/store/mod.ts";
+import { databaseNetAllowance } from "./database_net.ts";
 import { parseIntegerFlag } from "./lib/flags.ts";
 import { createProgress } from "./lib/progress.ts";
 import { simulateTraffic } from "./simulate.ts";
@@ -44,8 +52,13 @@ export function parseGnuTime(stderr: string): { seconds: number; rssMb: number }
 }
 
 async function rowCount(dbPath: string): Promise<number> {
-  if (!existsSync(dbPath)) return 0;
-  const store = await openStore(dbPath, { readOnly: true });
+  if (!isPostgresTarget(dbPath) && !existsSync(dbPath)) return 0;
+  // An empty PostgreSQL schema holds no audit log yet: nothing to count.
+  const store = await openStore(dbPath, { readOnly: true }).catch((err: Error) => {
+    if (isPostgresTarget(dbPath) && /no schema/.test(err.message)) return undefined;
+    throw err;
+  });
+  if (!store) return 0;
   try {
     return await store.predictions.count();
   } finally {
@@ -58,13 +71,15 @@ async function measureDrift(
   args: string[],
   readDirs: string[],
   writeDir: string,
+  netAllowance: string,
 ): Promise<Measured> {
   const deno = [
     "deno",
     "run",
     `--allow-read=${readDirs.join(",")}`,
     `--allow-write=${writeDir}`,
-    "--allow-env=DB_PATH,ARTIFACTS_DIR",
+    "--allow-env=DB_PATH,DATABASE_URL,ARTIFACTS_DIR,PG*",
+    `--allow-net=127.0.0.1${netAllowance}`,
     "scripts/drift.ts",
     ...args,
   ];
@@ -111,7 +126,7 @@ async function main(): Promise<number> {
     const existing = await rowCount(dbPath);
     if (existing < rows) {
       const n = rows - existing;
-      console.log(`filling ${dbPath} with ${n} simulated predictions…`);
+      console.log(`filling ${describeTarget(dbPath)} with ${n} simulated predictions…`);
       const progress = createProgress({ label: "simulate", total: n });
       const started = performance.now();
       await simulateTraffic({
@@ -130,7 +145,9 @@ async function main(): Promise<number> {
       console.log(`simulated ${n} rows in ${s.toFixed(1)} s (${Math.round(n / s)} rows/s)`);
     }
     const total = await rowCount(dbPath);
-    const readDirs = [dirname(dbPath), artifactsDir, reference];
+    const pg = isPostgresTarget(dbPath);
+    const readDirs = [...(pg ? [] : [dirname(dbPath)]), artifactsDir, reference];
+    const net = pg ? databaseNetAllowance(dbPath) : "";
     const common = [
       "--db",
       dbPath,
@@ -147,11 +164,22 @@ async function main(): Promise<number> {
         [...common, "--limit", "all"],
         readDirs,
         dir,
+        net,
       ),
-      await measureDrift(`--limit ${rows}`, [...common, "--limit", String(rows)], readDirs, dir),
-      await measureDrift("--limit 2000 (default)", common, readDirs, dir),
+      await measureDrift(
+        `--limit ${rows}`,
+        [...common, "--limit", String(rows)],
+        readDirs,
+        dir,
+        net,
+      ),
+      await measureDrift("--limit 2000 (default)", common, readDirs, dir, net),
     ];
-    console.log(`\ntarget for ${rows} rows: ≤ ${TARGET_SECONDS} s, ≤ ${TARGET_RSS_MB} MB peak RSS`);
+    console.log(
+      `\n${
+        describeTarget(dbPath)
+      }: target for ${rows} rows: ≤ ${TARGET_SECONDS} s, ≤ ${TARGET_RSS_MB} MB peak RSS`,
+    );
     let ok = true;
     for (const r of runs) {
       const meets = r.code === 0 && r.seconds <= TARGET_SECONDS &&

@@ -3,9 +3,10 @@
  * the real store by the simulator, with the fixture model and a reference
  * sample built from the training CSV.
  */
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { writeFixtureModel } from "../api/testing/fixture_model.ts";
+import { createTestSchema, POSTGRES_SKIP, schemaUrl } from "../api/testing/temp_store.ts";
 import { openStore } from "../api/store/mod.ts";
 import { simulateTraffic } from "./simulate.ts";
 import type { DriftReport } from "../monitoring/drift_report.ts";
@@ -48,7 +49,7 @@ function drift(...args: string[]): Promise<DenoRun> {
     permissions: [
       `--allow-read=${dir}`,
       `--allow-write=${dir}`,
-      "--allow-env=DB_PATH,ARTIFACTS_DIR",
+      "--allow-env=DB_PATH,DATABASE_URL,ARTIFACTS_DIR,PG*",
     ],
     cwd: ROOT,
   });
@@ -177,6 +178,63 @@ Deno.test("drift CLI: a missing reference or model metadata exits 1 naming the f
   const noMeta = await drift(...common(clean), "--artifacts", join(dir, "nothing"));
   equal(noMeta.code, 1);
   assertOneLineError(noMeta, /model_meta\.json: file not found/);
+});
+
+Deno.test({
+  name:
+    "drift CLI on PostgreSQL: DATABASE_URL is read, with the task's permissions; no password shown",
+  ignore: POSTGRES_SKIP !== undefined,
+  async fn() {
+    const { schema, drop } = await createTestSchema();
+    try {
+      // The same traffic as `clean` (same seed), logged to PostgreSQL.
+      const url = schemaUrl(schema);
+      await simulateTraffic({
+        n: 2000,
+        dbPath: url,
+        artifactsDir,
+        sourcePath: join(ROOT, "data/credit_data/test.csv"),
+        seed: 3,
+        startMs: Date.parse("2025-03-01T00:00:00Z"),
+        spreadHours: 24,
+        drift: [],
+        batchSize: 1000,
+      });
+      const args = ["--artifacts", artifactsDir, "--reference", referencePath, "--limit", "all"];
+      const run = (db: string, out: string, env: Record<string, string> = {}) =>
+        runDenoScript("scripts/drift.ts", [...args, "--out", out, ...(db ? ["--db", db] : [])], {
+          permissions: [
+            `--allow-read=${dir}`,
+            `--allow-write=${dir}`,
+            "--allow-env=DB_PATH,DATABASE_URL,ARTIFACTS_DIR,PG*",
+            "--allow-net=127.0.0.1",
+          ],
+          cwd: ROOT,
+          env,
+        });
+      const onPg = await run("", join(dir, "pg.json"), { DATABASE_URL: url });
+      equal(onPg.code, 0, onPg.stderr);
+      const onSqlite = await run(clean, join(dir, "sqlite.json"));
+      equal(onSqlite.code, 0, onSqlite.stderr);
+      const read = async (f: string) => {
+        const { generated_at: _, ...report } = JSON.parse(await Deno.readTextFile(join(dir, f)));
+        return report;
+      };
+      deepEqual(await read("pg.json"), await read("sqlite.json"), "the same report on both");
+      const summary = (out: string) =>
+        out.replace(/^Drift report, generated .*$/m, "").replace(/report written to .*/, "");
+      equal(summary(onPg.stdout), summary(onSqlite.stdout));
+      const secret = await run(
+        "postgres://scorewatch:s3cret-pw@127.0.0.1:1/audit",
+        join(dir, "x.json"),
+      );
+      equal(secret.code, 1);
+      ok(!secret.stderr.includes("s3cret-pw"), secret.stderr);
+      assertOneLineError(secret, /^drift: postgres:\/\/scorewatch@127\.0\.0\.1:1\/audit: /);
+    } finally {
+      await drop();
+    }
+  },
 });
 
 Deno.test("drift CLI: --help prints usage with the exit codes", async () => {

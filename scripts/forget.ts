@@ -8,7 +8,10 @@
  * - `ID` is the request id the API returned: a `/predict` request id, or one
  *   batch item `<X-Request-Id>:<row>`.
  * - `--whole-batch`: `ID` is a batch's X-Request-Id; delete every item of it.
- * - `--db`: default `DB_PATH`, else the service default (data/predictions.sqlite).
+ * - `--db`: a SQLite file or a `postgres://` URL; default `DATABASE_URL`, else
+ *   `DB_PATH`, else the service default (data/predictions.sqlite). On
+ *   PostgreSQL the scrub after the delete is a `VACUUM` (see `POSTGRES_SCRUB`
+ *   in api/store for what it leaves on disk).
  * - `--wait`: how long to retry the scrub while another connection holds an
  *   old read snapshot (a long drift run, a backup), default 10 s.
  *
@@ -25,11 +28,11 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { CONFIG } from "../api/config.ts";
-import { openStore, type Store } from "../api/store/mod.ts";
+import { describeTarget, isPostgresTarget, openStore, type Store } from "../api/store/mod.ts";
+import { defaultStoreTarget } from "../api/store/location.ts";
 
 const USAGE =
-  "usage: deno task forget --request-id ID [--db PATH] [--whole-batch] [--wait SECONDS]";
+  "usage: deno task forget --request-id ID [--db PATH|URL] [--whole-batch] [--wait SECONDS]";
 
 /** Exit code when the rows are deleted but old copies could not be scrubbed yet. */
 export const EXIT_NOT_SCRUBBED = 2;
@@ -78,14 +81,15 @@ export async function runForget(
     io.error(`forget: --wait takes a number of seconds between 0 and 3600\n${USAGE}`);
     return 1;
   }
-  const path = values.db ?? io.getEnv("DB_PATH") ?? CONFIG.DB_PATH.default;
-  if (!existsSync(path)) {
-    io.error(`forget: no audit database at ${path} (pass --db or set DB_PATH)`);
+  const target = values.db ?? defaultStoreTarget(io.getEnv);
+  const path = describeTarget(target);
+  if (!isPostgresTarget(target) && !existsSync(target)) {
+    io.error(`forget: no audit database at ${path} (pass --db, or set DATABASE_URL or DB_PATH)`);
     return 1;
   }
   let store: Store;
   try {
-    store = await openStore(path, { busyTimeoutMs: 5000 });
+    store = await openStore(target, { busyTimeoutMs: 5000, poolSize: 1 });
   } catch (err) {
     io.error(`forget: cannot open ${path}: ${(err as Error).message}`);
     return 1;

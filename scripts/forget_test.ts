@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { createTempStore, testRecord } from "../api/testing/temp_store.ts";
+import {
+  createTempPostgresStore,
+  createTempStore,
+  POSTGRES_SKIP,
+  schemaUrl,
+  testRecord,
+} from "../api/testing/temp_store.ts";
 import { EXIT_NOT_SCRUBBED, type ForgetIo, runForget } from "./forget.ts";
 
 const record = (requestId: string) => testRecord(requestId);
@@ -113,4 +119,20 @@ Deno.test("forget refuses a --wait that is not a number of seconds", async () =>
     assert.match(c.err[0], /--wait takes a number of seconds/);
   }
   assert.deepEqual(await t.ids(), ["a"]);
+Deno.test({
+  name: "forget on PostgreSQL: DATABASE_URL is used, the row goes, the URL shows no password",
+  ignore: POSTGRES_SKIP !== undefined,
+  async fn() {
+    await using t = await createTempPostgresStore();
+    await t.store.append({ rows: ["a", "b"].map(record) });
+    const url = schemaUrl(t.schema!);
+    const c = capture({ DATABASE_URL: url, DB_PATH: "/nonexistent/ignored.sqlite" });
+    assert.equal(await runForget(["--request-id", "a"], c.io), 0, c.err.join("\n"));
+    assert.match(c.out[0], /deleted 1 prediction row\(s\) for request id a .* from postgres:\/\//);
+    assert.deepEqual(await t.ids(), ["b"]);
+    const bad = capture();
+    const target = "postgres://scorewatch:s3cret-pw@127.0.0.1:1/audit";
+    assert.equal(await runForget(["--request-id", "a", "--db", target], bad.io), 1);
+    assert.ok(!bad.err.join("\n").includes("s3cret-pw"), bad.err.join("\n"));
+  },
 });

@@ -20,7 +20,8 @@ DOCKERFILE_UTILS=dockerfile-utils@0.16.3
 SHELLCHECK_DEB=shellcheck=0.9.0-1
 TOOLS=${LINT_TOOLS_DIR:-${TMPDIR:-/tmp}/scorewatch-lint-tools}
 WORKFLOWS=(.github/workflows/*.yml)
-SCRIPTS=(scripts/docker_recipe.sh scripts/lint_delivery.sh scripts/delivery/push_to_space.sh)
+SCRIPTS=(scripts/docker_recipe.sh scripts/lint_delivery.sh scripts/delivery/push_to_space.sh
+  scripts/delivery/ci_postgres.sh)
 
 status=0
 summary=()

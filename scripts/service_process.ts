@@ -29,6 +29,8 @@ export interface StartServiceOptions {
   env?: Record<string, string>;
   /** Give up (and kill the process) when not ready within this time. Default 60 s. */
   readyTimeoutMs?: number;
+  /** Listen on this port (e.g. a replica restarted on its old port). Default: an ephemeral one. */
+  port?: number;
 }
 
 const READY = /ready\b.*? on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -52,6 +54,27 @@ export function startTaskArgv(task: string, dir: string): string[] {
   });
   for (const kind of ["read", "write"]) {
     if (!widened.has(kind)) out.splice(2, 0, `--allow-${kind}=${dir}`);
+  }
+  return out;
+}
+
+/**
+ * Runs the task shell's command substitutions (`$(deno run … scripts/database_net.ts)`)
+ * as `deno task` would, with `env` on top of the inherited environment, and
+ * puts their output in their place.
+ */
+export async function expandSubstitutions(
+  task: string,
+  root: string,
+  env: Record<string, string>,
+): Promise<string> {
+  let out = task;
+  for (const m of task.matchAll(/\$\(([^)]*)\)/g)) {
+    const [command, ...args] = m[1].trim().split(/\s+/);
+    const result = await new Deno.Command(command, { args, cwd: root, env, stderr: "inherit" })
+      .output();
+    if (!result.success) throw new Error(`\`${m[1]}\` failed in the task ${task}`);
+    out = out.replace(m[0], new TextDecoder().decode(result.stdout).trim());
   }
   return out;
 }
@@ -85,18 +108,24 @@ async function pump(
 
 /** Starts the service and resolves once it listens. */
 export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
-  const argv = startTaskArgv(await readStartTask(options.root), options.dbDir);
+  const env = {
+    NO_COLOR: "1",
+    // SQLite at DB_PATH unless the caller names a database: a DATABASE_URL or WORKERS exported
+    // in the developer's shell must not change what a test runs.
+    DATABASE_URL: "",
+    WORKERS: "1",
+    ...options.env,
+    DB_PATH: options.dbPath,
+    DB_FALLBACK_PATH: "",
+    HOST: "127.0.0.1",
+    PORT: options.port === undefined ? "0" : String(options.port),
+  };
+  const task = await expandSubstitutions(await readStartTask(options.root), options.root, env);
+  const argv = startTaskArgv(task, options.dbDir);
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd: options.root,
-    env: {
-      NO_COLOR: "1",
-      ...options.env,
-      DB_PATH: options.dbPath,
-      DB_FALLBACK_PATH: "",
-      HOST: "127.0.0.1",
-      PORT: "0",
-    },
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

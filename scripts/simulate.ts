@@ -21,7 +21,8 @@
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import type { Features } from "../api/scoring/feature_vector.ts";
 import { loadModel } from "../api/scoring/model.ts";
-import { openStore, type PredictionRecord, type Store } from "../api/store/mod.ts";
+import { describeTarget, openStore, type PredictionRecord, type Store } from "../api/store/mod.ts";
+import { defaultStoreTarget } from "../api/store/location.ts";
 import {
   parseFlags,
   parseIntegerFlag,
@@ -49,7 +50,8 @@ Writes simulated, scored predictions into the audit database.
 
 Options:
   --n N                 predictions to write (default 1000)
-  --db PATH             audit database (default: $DB_PATH or data/predictions.sqlite)
+  --db PATH|URL         audit database: a SQLite file or a postgres:// URL (default:
+                        $DATABASE_URL, else $DB_PATH, else data/predictions.sqlite)
   --artifacts DIR       model artifacts (default: $ARTIFACTS_DIR or artifacts)
   --source PATH         applications to draw from (default data/credit_data/test.csv)
   --seed N              random seed (default 42)
@@ -114,7 +116,7 @@ export function parseSimulateArgs(
   return {
     help: values.help ?? false,
     n: values.n === undefined ? 1000 : parseIntegerFlag("n", values.n, { min: 1 }),
-    dbPath: values.db ?? context.env("DB_PATH") ?? "data/predictions.sqlite",
+    dbPath: values.db ?? defaultStoreTarget(context.env),
     artifactsDir: values.artifacts ?? context.env("ARTIFACTS_DIR") ?? "artifacts",
     sourcePath: values.source ?? "data/credit_data/test.csv",
     seed: values.seed === undefined ? 42 : parseIntegerFlag("seed", values.seed, { min: 0 }),
@@ -282,7 +284,8 @@ export async function main(args: readonly string[]): Promise<number> {
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
     console.log(
-      `wrote ${result.rows} predictions (model ${result.modelVersion}) to ${options.dbPath} ` +
+      `wrote ${result.rows} predictions (model ${result.modelVersion}) to ` +
+        `${describeTarget(options.dbPath)} ` +
         `in ${seconds.toFixed(1)} s`,
     );
     return 0;

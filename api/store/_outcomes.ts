@@ -128,15 +128,18 @@ export function outcomeStore(sql: Sql): OutcomeStore {
         if (scored.length === 0) return { status: "unknown_request" };
         if (scored.length > 1) return { status: "ambiguous", clients: scored.length };
         const clientId = scored[0].client_id;
-        const before = await tx.get<OutcomeRecord>(
-          `SELECT request_id, client_id, outcome, observed_at, recorded_at FROM outcomes
-            WHERE request_id = ? AND client_id = ?`,
-          [input.request_id, clientId],
-        );
-        if (before) {
+        const recorded = async (): Promise<RecordResult | undefined> => {
+          const before = await tx.get<OutcomeRecord>(
+            `SELECT request_id, client_id, outcome, observed_at, recorded_at FROM outcomes
+              WHERE request_id = ? AND client_id = ?`,
+            [input.request_id, clientId],
+          );
+          if (!before) return undefined;
           const same = before.outcome === input.outcome && before.observed_at === input.observed_at;
           return { status: same ? "unchanged" : "conflict", record: { ...before } };
-        }
+        };
+        const already = await recorded();
+        if (already) return already;
         if (input.observed_at < scored[0].ts) {
           return { status: "before_prediction", predicted_at: scored[0].ts };
         }
@@ -147,9 +150,11 @@ export function outcomeStore(sql: Sql): OutcomeStore {
           observed_at: input.observed_at,
           recorded_at: now.toISOString(),
         };
-        await tx.run(
+        // Another replica (PostgreSQL) may record the same outcome meanwhile:
+        // the first insert wins, this one then reads what it wrote.
+        const inserted = await tx.run(
           `INSERT INTO outcomes (request_id, client_id, outcome, observed_at, recorded_at)
-           VALUES (?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, client_id) DO NOTHING`,
           [
             record.request_id,
             record.client_id,
@@ -158,6 +163,7 @@ export function outcomeStore(sql: Sql): OutcomeStore {
             record.recorded_at,
           ],
         );
+        if (inserted === 0) return (await recorded()) ?? { status: "unknown_request" };
         return { status: "recorded", record };
       });
     },

@@ -49,7 +49,7 @@ function whereFilter(filter: RequestFilter) {
   const { routes } = filter;
   const inRoutes: Condition[] = routes === undefined
     ? []
-    : [[routes.length ? `route IN (${routes.map(() => "?").join(", ")})` : "0", ...routes]];
+    : [[routes.length ? `route IN (${routes.map(() => "?").join(", ")})` : "1 = 0", ...routes]];
   return where(["minute >= ?", filter.fromMinute], ["minute < ?", filter.toMinute], ...inRoutes);
 }
 

@@ -57,3 +57,12 @@ export function resolveDbLocation(options: DbLocationOptions): DbLocation {
       `persistent storage at ${dir} (Hugging Face Spaces: enable persistent storage)`,
   };
 }
+
+/**
+ * The store a task opens when not told otherwise: `DATABASE_URL` when set
+ * (PostgreSQL, as the service), else `DB_PATH`, else the service's default
+ * SQLite file.
+ */
+export function defaultStoreTarget(env: (name: string) => string | undefined): string {
+  return env("DATABASE_URL") || env("DB_PATH") || "data/predictions.sqlite";
+}

@@ -9,6 +9,12 @@
  */
 import type { Store } from "./_contract.ts";
 import { openSqliteStore, type SqliteOptions } from "./_sqlite.ts";
+import {
+  isPostgresTarget,
+  openPostgresStore,
+  type PostgresOptions,
+  redactPostgresUrl,
+} from "./_postgres.ts";
 
 export type { Store };
 export { StoreWriteError } from "./_errors.ts";
@@ -50,12 +56,31 @@ export type { DeleteByRequestIdOptions, DeleteOlderThanOptions, Erasure } from "
 export { startRetention } from "./_erase.ts";
 export type { GroupCommitEvents } from "./_group_commit.ts";
 export type { Synchronous } from "./_sqlite.ts";
+export type { SslMode } from "./_postgres.ts";
+export {
+  isPostgresTarget,
+  parsePostgresUrl,
+  POSTGRES_SCRUB,
+  redactPostgresUrl,
+} from "./_postgres.ts";
 
-/** Options for {@link openStore} (the SQLite ones apply to a file path only). */
-export type StoreOptions = SqliteOptions;
+/**
+ * Options for {@link openStore}: each backend reads its own (the SQLite ones
+ * apply to a file path, the PostgreSQL ones to a URL) and ignores the others.
+ */
+export type StoreOptions = SqliteOptions & PostgresOptions;
 
-/** Opens the store at `target`: a SQLite file path (`:memory:` for a throw-away database). */
+/** Where a store target lives, safe to print: a file path as is, a URL without its password. */
+export function describeTarget(target: string): string {
+  return isPostgresTarget(target) ? redactPostgresUrl(target) : target;
+}
+
+/**
+ * Opens the store at `target`: a `postgres://` (or `postgresql://`) URL, or
+ * a SQLite file path (`:memory:` for a throw-away database).
+ */
 export function openStore(target: string, options: StoreOptions = {}): Promise<Store> {
+  if (isPostgresTarget(target)) return openPostgresStore(target, options);
   try {
     return Promise.resolve(openSqliteStore(target, options));
   } catch (err) {

@@ -18,6 +18,8 @@ export interface RunDenoOptions {
   permissions: readonly string[];
   /** Working directory (the repository root). */
   cwd: string;
+  /** Environment besides `NO_COLOR=1` (e.g. `DATABASE_URL`). */
+  env?: Record<string, string>;
 }
 
 /** `deno run <permissions> <script> <args…>` with `NO_COLOR=1`; waits for it to end. */
@@ -29,7 +31,7 @@ export async function runDenoScript(
   const out = await new Deno.Command("deno", {
     args: ["run", ...options.permissions, script, ...args],
     cwd: options.cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

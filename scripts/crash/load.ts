@@ -21,6 +21,10 @@ export interface LoadOptions {
   idPrefix: string;
   /** Clients stop sending new requests once this is aborted (requests in flight go on). */
   stop: AbortSignal;
+  /** Extra request headers (e.g. `X-API-Key`). */
+  headers?: Record<string, string>;
+  /** Called with every answer's status (0: no answer) and the time it came (`performance.now()`). */
+  onAnswer?(status: number, atMs: number): void;
 }
 
 /** What the clients saw. */
@@ -54,13 +58,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       try {
         res = await fetch(`${options.baseUrl}${path}`, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-request-id": id },
+          headers: { "content-type": "application/json", "x-request-id": id, ...options.headers },
           body: JSON.stringify(body),
         });
       } catch {
         result.failed += 1;
+        options.onAnswer?.(0, performance.now());
         continue;
       }
+      options.onAnswer?.(res.status, performance.now());
       if (res.status === 200) {
         // The status line leaves only after the commit: the rows are acknowledged now.
         const ids = size ? Array.from({ length: size }, (_, k) => `${id}:${k}`) : [id];
