@@ -119,6 +119,8 @@ Deno.test("forget refuses a --wait that is not a number of seconds", async () =>
     assert.match(c.err[0], /--wait takes a number of seconds/);
   }
   assert.deepEqual(await t.ids(), ["a"]);
+});
+
 Deno.test({
   name: "forget on PostgreSQL: DATABASE_URL is used, the row goes, the URL shows no password",
   ignore: POSTGRES_SKIP !== undefined,
