@@ -92,7 +92,11 @@ export interface MonitorStore {
   alerts: {
     /** Every alert's state, active ones first. */
     all(): Promise<AlertStateRow[]>;
-    /** Inserts or replaces rows, in one transaction. */
+    /**
+     * Inserts or updates rows, in one transaction. The sent-at columns of a
+     * stored row are kept (they are claims), except that an alert firing
+     * again after it resolved starts unsent.
+     */
     save(rows: readonly AlertStateRow[]): Promise<void>;
     /**
      * Claims the sending of an alert's "firing" (or "resolved") message: true
@@ -124,10 +128,17 @@ const ALERT_COLUMNS = [
 
 /** The monitoring tables over an executor. */
 export function monitorStore(sql: Sql): MonitorStore {
+  // The sent-at columns are the claims: a save never undoes another sender's
+  // claim, it only clears them when a resolved alert fires again.
+  const refired = "alert_state.resolved_at IS NOT NULL AND excluded.resolved_at IS NULL";
   const upsertAlert = `INSERT INTO alert_state (${ALERT_COLUMNS.join(", ")})
     VALUES (${ALERT_COLUMNS.map(() => "?").join(", ")})
     ON CONFLICT (alert_key) DO UPDATE SET ${
-    ALERT_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")
+    ALERT_COLUMNS.slice(1, -2).map((c) => `${c} = excluded.${c}`).join(", ")
+  }, ${
+    ["fired_sent_at", "resolved_sent_at"].map((c) =>
+      `${c} = CASE WHEN ${refired} THEN NULL ELSE alert_state.${c} END`
+    ).join(", ")
   }`;
   return {
     history: {

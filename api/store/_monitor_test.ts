@@ -60,11 +60,15 @@ storeTest("alert messages are claimed once; a given-back claim can be taken agai
   assert.equal(await a.claim(row.alert_key, "firing", "t2"), false, "already claimed");
   await a.unclaim(row.alert_key, "firing");
   assert.equal(await a.claim(row.alert_key, "firing", "t3"), true);
-  await a.save([{ ...row, resolved_at: "t4", fired_sent_at: "t3" }]);
+  await a.save([{ ...row, resolved_at: "t4" }]);
+  assert.equal((await a.all())[0].fired_sent_at, "t3", "a save keeps the claim");
   assert.equal(await a.claim(row.alert_key, "resolved", "t5"), true);
   assert.equal(await a.claim(row.alert_key, "resolved", "t6"), false);
   const [stored] = await a.all();
   assert.equal(stored.resolved_sent_at, "t5");
+  await a.save([{ ...row, first_seen: "t7", last_seen: "t7" }]);
+  const [again] = await a.all();
+  assert.deepEqual([again.fired_sent_at, again.resolved_sent_at], [null, null], "fires anew");
 });
 
 storeTest("deliveries are recorded, most recent first", async (t) => {
