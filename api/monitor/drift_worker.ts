@@ -2,16 +2,16 @@
  * Worker thread that computes one drift report: it opens the audit store
  * read-only on its own connection and streams the window through the
  * monitoring library, so a report (about 10 µs per row, plus the
- * multivariate check) never blocks the thread serving requests. Used by the
- * scheduler and by the site's "recompute" button ({@link computeDriftOffThread}).
+ * multivariate check) never blocks the thread serving requests. Started by
+ * `drift_job.ts` for the scheduler and the site's "recompute" button.
  * A `node:worker_threads` worker: it inherits the process's permissions,
  * where a web Worker would need its own.
  *
  * @module
  */
-import { parentPort, Worker } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import type { ModelMeta } from "../scoring/model_meta.ts";
-import type { PredictionQuery, Store } from "../store/mod.ts";
+import type { PredictionQuery } from "../store/mod.ts";
 import type { ChunkSize, DriftReport } from "../../monitoring/drift_report.ts";
 import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
 import { computeDrift, openStoreForReading } from "../../monitoring/run_drift.ts";
@@ -32,38 +32,6 @@ export interface DriftJob {
 
 /** The worker's answer. */
 export type DriftJobReply = { ok: true; report: DriftReport } | { ok: false; message: string };
-
-/** Runs a drift job on a worker thread; resolves with its report. */
-export function computeDriftOffThread(job: DriftJob): Promise<DriftReport> {
-  const worker = new Worker(new URL("./drift_worker.ts", import.meta.url));
-  return new Promise<DriftReport>((resolve, reject) => {
-    worker.once("message", (reply: DriftJobReply) => {
-      if (reply.ok) resolve(reply.report);
-      else reject(new Error(`drift computation failed: ${reply.message}`));
-    });
-    worker.once("error", reject);
-    worker.postMessage(job);
-  }).finally(() => worker.terminate());
-}
-
-/**
- * Computes a drift job: on a worker thread with its own connection (the
- * request thread keeps serving), or inline for an in-memory database, which
- * no other connection can open.
- */
-export function computeDriftJob(
-  store: Pick<Store, "predictions" | "outcomes" | "target">,
-  job: DriftJob,
-): Promise<DriftReport> {
-  return store.target === ":memory:"
-    ? computeDrift(store, job.profile, {
-      query: job.query,
-      now: () => new Date(job.generatedAt),
-      meta: job.meta,
-      chunk: job.chunk,
-    })
-    : computeDriftOffThread(job);
-}
 
 if (parentPort) {
   const port = parentPort;

@@ -32,7 +32,7 @@ import type { ChunkSize, DriftReport } from "../../monitoring/drift_report.ts";
 import { historySummary } from "../../monitoring/drift_history.ts";
 import { operationalAlerts } from "../../monitoring/operational.ts";
 import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
-import { computeDriftJob, type DriftJob } from "./drift_worker.ts";
+import { computeDriftJob, type DriftJob } from "./drift_job.ts";
 import { type AlertChannel, notifyAlerts, type NotifyResult } from "./notifier.ts";
 
 /** Name of the scheduler's lease. */

@@ -14,7 +14,7 @@ import type { DriftReport } from "../../monitoring/drift_report.ts";
 import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
 import { reachesLevel } from "../../monitoring/verdict.ts";
 import type { AlertInputs } from "./alerts.ts";
-import { computeDriftJob } from "../../api/monitor/drift_worker.ts";
+import { computeDriftJob } from "../../api/monitor/drift_job.ts";
 
 /** A report and where it came from. */
 export interface LatestDrift {
