@@ -74,7 +74,8 @@ export function overviewAlerts(inputs: AlertInputs): SiteAlert[] {
       kind: "drift",
       level: "info",
       title: "No drift report yet",
-      detail: "Compute one on the drift page, or run deno task drift.",
+      detail: "The service computes one by itself once 200 predictions are logged " +
+        "(DRIFT_INTERVAL_MINUTES); or recompute one on the drift page, or run deno task drift.",
       href: "/drift",
     });
   } else {
