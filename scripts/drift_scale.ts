@@ -6,7 +6,10 @@
  * `artifacts/` and the reference sample exist, else the fixture model with a
  * reference built from the training CSV), then runs the drift CLI as a
  * subprocess under `/usr/bin/time -v` for the whole window (`--limit all`)
- * and for `--limit <rows>`, and prints wall time and peak RSS of each.
+ * and for `--limit <rows>` — each including the multivariate check (on its
+ * 5,000-row sample) and the data-quality checks — once more with per-hour
+ * chunks (what a scheduled report computes), and prints wall time and peak
+ * RSS of each.
  *
  * Usage: deno task drift:scale [--rows N] [--db PATH] [--keep]
  *   --db PATH  reuse (or create) this database instead of a temporary one
@@ -149,6 +152,12 @@ async function main(): Promise<number> {
         dir,
       ),
       await measureDrift(`--limit ${rows}`, [...common, "--limit", String(rows)], readDirs, dir),
+      await measureDrift(
+        "--limit all --chunk hour",
+        [...common, "--limit", "all", "--chunk", "hour"],
+        readDirs,
+        dir,
+      ),
       await measureDrift("--limit 2000 (default)", common, readDirs, dir),
     ];
     console.log(`\ntarget for ${rows} rows: ≤ ${TARGET_SECONDS} s, ≤ ${TARGET_RSS_MB} MB peak RSS`);

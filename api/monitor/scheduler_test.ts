@@ -197,3 +197,22 @@ Deno.test("a webhook receives one alert and one resolution", async () => {
   assert.match(html, /data-testid="deliveries"/);
   assert.match(html, /error_rate/);
 });
+
+Deno.test("a failing webhook never affects scoring: recorded, retried later", async () => {
+  // A port nobody listens on: every attempt is refused.
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}/hook`;
+  closed.close();
+  const clock = { ms: T0 };
+  await using t = await createSiteTestApp({ now: () => new Date(clock.ms) });
+  const scheduler = await setup(t, clock, { webhook: url });
+  await logRows(t, T0 - 60_000, 4);
+  assert.equal((await scheduler.tick()).status, "computed");
+  const deliveries = await t.store.monitor.deliveries.recent(100);
+  assert.ok(deliveries.length >= 3 && deliveries.every((d) => !d.ok && d.status === null));
+  const active = (await t.store.monitor.alerts.all()).filter((a) => a.resolved_at === null);
+  assert.ok(active.length > 0 && active.every((a) => a.fired_sent_at === null), "unsent: retried");
+  const res = await t.post("/predict", { features: t.rows[0] }, { "x-request-id": "after-hook" });
+  assert.equal(res.status, 200);
+  await res.body?.cancel();
+});

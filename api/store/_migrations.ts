@@ -36,7 +36,7 @@ export const SHARED_MIGRATIONS: readonly Migration[] = [
          window_start    ${d.text},
          window_end      ${d.text},
          n_rows          INTEGER NOT NULL,
-         last_prediction_id INTEGER NOT NULL,
+         last_prediction_id BIGINT NOT NULL,
          overall_verdict ${d.text} NOT NULL,
          source          ${d.text} NOT NULL,
          summary_json    ${d.text} NOT NULL

@@ -145,7 +145,10 @@ export async function recomputeDrift(
     query,
     generatedAt: now().toISOString(),
     meta,
-    chunk: "hour",
+    // Hours for windows up to three days, days beyond (and for "all").
+    chunk: options.since && now().getTime() - Date.parse(options.since) <= 72 * 3_600_000
+      ? "hour"
+      : "day",
   });
   await store.reports.save({
     generated_at: report.generated_at,
