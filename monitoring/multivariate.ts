@@ -28,10 +28,11 @@
  *   two levels of the same feature are set to 0 on both sides, since they
  *   depend only on that feature's level shares. Cross-validated (5 folds)
  *   AUC on held-out rows.
- *   Measured on the credit data (3,563 reference rows against the 891
- *   test-set rows with Expenses paired with other applicants): AUC 0.64 vs a
- *   permutation null of 0.48 ± 0.016, where NannyML-style PCA reconstruction
- *   error (65% of variance) reached only 0.55 on 2,000 rows.
+ *   Measured on the credit data (`scripts/multivariate_power.ts`): with
+ *   Expenses paired with other applicants' the AUC is 0.65 against a
+ *   permutation threshold of about 0.55, clean test-set traffic 0.50–0.52.
+ *   A one-off prototype of NannyML-style PCA reconstruction error (65% of
+ *   variance, not kept) reached only 0.55 on the same broken join.
  * - **Noise floor.** The classifier overfits a little, so under no drift its
  *   held-out AUC sits slightly *below* 0.5 and varies more than the
  *   Mann–Whitney formula says; the permutations measure both. A drift
@@ -43,8 +44,11 @@
  *   rows) to {@link DEFAULT_SAMPLE_ROWS} production rows, and the reference is
  *   capped at {@link DEFAULT_REFERENCE_ROWS}; identical rows count once (a
  *   duplicate in two folds would let the classifier recognise it, not the
- *   population). Cost: about (n + m)·d² per fit, 20 fits — a fraction of a
- *   second at d = 26 columns.
+ *   population). The permutation null assumes independent rows: traffic made
+ *   of near-copies of a few applications (resampled test data with a tiny
+ *   jitter) has a smaller effective size and can alarm. Cost: about
+ *   (n + m)·d² per fit, 20 fits: 0.25–0.4 s on 2,000 rows, 0.8–1.2 s at the
+ *   5,000-row cap with d = 24 (measured on a loaded 2-core machine).
  * - **Drivers.** Per pair of columns from different features, the change of
  *   their (normal-score) correlation as a Fisher z statistic; a feature's
  *   score is its largest |z|. The report lists the top features and pairs.
