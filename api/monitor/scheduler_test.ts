@@ -216,3 +216,25 @@ Deno.test("a failing webhook never affects scoring: recorded, retried later", as
   assert.equal(res.status, 200);
   await res.body?.cancel();
 });
+
+Deno.test("the report history shows the report where a drift started", async () => {
+  const clock = { ms: T0 };
+  await using t = await createSiteTestApp({ now: () => new Date(clock.ms) });
+  const scheduler = await setup(t, clock, { windowHours: 1 });
+  // One report an hour over the last hour's rows; Income × 4 from the fourth hour on.
+  for (let h = 0; h < 6; h++) {
+    await logRows(t, clock.ms - 10 * 60_000, h < 3 ? 1 : 4);
+    assert.equal((await scheduler.tick()).status, "computed");
+    clock.ms += 60 * 60_000;
+  }
+  const history = await t.store.monitor.history.list();
+  assert.deepEqual(
+    history.map((e) => [e.generated_at, JSON.parse(e.summary_json).verdicts.Income]),
+    [0, 1, 2, 3, 4, 5].map((h) => [iso(T0 + h * 3_600_000), h < 3 ? "low" : "severe"]),
+  );
+  const { html } = await getPage(t.app, "/monitor/drift");
+  const heat = html.match(/<table[^>]*data-testid="history-heatmap".*?<\/table>/s)?.[0] ?? "";
+  const incomeRow = heat.match(/<tr\s+data-feature="Income">.*?<\/tr>/s)?.[0] ?? "";
+  const cells = [...incomeRow.matchAll(/class="heat verdict-([a-z_]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(cells, ["low", "low", "low", "severe", "severe", "severe"]);
+});
