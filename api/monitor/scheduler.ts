@@ -130,7 +130,12 @@ export function createMonitorScheduler(deps: SchedulerDeps): MonitorScheduler {
     const profile = await deps.profile();
     if (!profile) return { status: "no_reference" };
     const since = new Date(at.getTime() - settings.windowHours * 3_600_000).toISOString();
-    const rows = await store.predictions.count({ since, until: at.toISOString() });
+    // From the minute rollup: its cost follows the window's minutes, not its rows (a COUNT over
+    // a million logged rows would hold SQLite's connection, shared with scoring, for ~0.1 s).
+    const rows = (await store.rollups.totals({
+      fromMinute: Math.floor(Date.parse(since) / 60_000),
+      toMinute: Math.floor(at.getTime() / 60_000) + 1,
+    })).n;
     if (rows < minRows) return { status: "no_rows", rows };
     const until = new Date(at.getTime() + leaseMs).toISOString();
     if (!(await store.monitor.lease.acquire(LEASE_NAME, holder, at.toISOString(), until))) {
