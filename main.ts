@@ -3,8 +3,12 @@
  * model → audit store → the parts the API and the site share → `createApi` +
  * `createSite` → `Deno.serve`. Nothing else builds these parts.
  *
+ * Beside the HTTP app it starts the monitoring scheduler ({@link createMonitoring}):
+ * scheduled drift reports, their history, alert state and webhook messages.
+ *
  * On SIGTERM/SIGINT the service stops accepting connections, lets in-flight
- * requests finish, commits the log queue and closes the database.
+ * requests finish, stops the scheduler, commits the log queue and closes the
+ * database.
  *
  * @module
  */
@@ -24,7 +28,20 @@ import { readModelMeta } from "./api/scoring/model_meta.ts";
 import { createExplainer } from "./api/scoring/reason_codes.ts";
 import { type DbLocation, resolveDbLocation } from "./api/store/location.ts";
 import { openStore, startRetention, type Store } from "./api/store/mod.ts";
+import type { ReferenceProfile } from "./monitoring/reference_profile.ts";
 import { createSite, serveFavicon, type SiteOptions } from "./site/mod.ts";
+import type { ModelMeta } from "./api/scoring/model_meta.ts";
+import { type AlertChannel } from "./api/monitor/notifier.ts";
+import {
+  createMonitorScheduler,
+  type MonitorScheduler,
+  type SchedulerDeps,
+} from "./api/monitor/scheduler.ts";
+import { createWebhookSender, webhookPermission } from "./api/monitor/webhook.ts";
+import { loadDriftReference } from "./monitoring/run_drift.ts";
+
+/** The reference sample the scheduler compares with (the site's default too). */
+export const DEFAULT_REFERENCE_PATH = "data/reference/reference_sample.csv";
 
 /**
  * The configuration the app reads: the API's, plus the keys, the session
@@ -132,6 +149,86 @@ export function createApp(deps: AppDeps): Api {
   return app;
 }
 
+/** What {@link createMonitoring} is built from. */
+export interface MonitoringDeps {
+  config: Pick<
+    Config,
+    | "artifactsDir"
+    | "driftIntervalMinutes"
+    | "driftMinNewRows"
+    | "driftWindowHours"
+    | "alertWebhookUrl"
+    | "alertWebhookFormat"
+  >;
+  meta: ModelMeta;
+  store: Store;
+  referencePath?: string;
+  now?: () => Date;
+  /** Test hooks: the report computation, the webhook's fetch and back-off sleep. */
+  compute?: SchedulerDeps["compute"];
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * The monitoring scheduler of the service, with its webhook channel, and the
+ * warnings to show (the webhook's host not allowed by the permissions).
+ * `scheduler` is null when both DRIFT_INTERVAL_MINUTES and DRIFT_MIN_NEW_ROWS
+ * are 0.
+ */
+export async function createMonitoring(
+  deps: MonitoringDeps,
+): Promise<{ scheduler: MonitorScheduler | null; warnings: string[] }> {
+  const { config, store } = deps;
+  const warnings: string[] = [];
+  let channel: AlertChannel | null = null;
+  if (config.alertWebhookUrl) {
+    const permission = await webhookPermission(config.alertWebhookUrl);
+    if (permission !== "granted") warnings.push(permission);
+    channel = {
+      sender: createWebhookSender({
+        url: config.alertWebhookUrl,
+        format: config.alertWebhookFormat,
+        record: (d) => store.monitor.deliveries.record(d),
+        sender: "service",
+        now: deps.now,
+        fetch: deps.fetch,
+        sleep: deps.sleep,
+      }),
+      format: config.alertWebhookFormat,
+      context: { modelVersion: deps.meta.model_version },
+    };
+  }
+  if (config.driftIntervalMinutes === 0 && config.driftMinNewRows === 0) {
+    return { scheduler: null, warnings };
+  }
+  let profile: Promise<ReferenceProfile | null> | undefined;
+  const scheduler = createMonitorScheduler({
+    store,
+    meta: deps.meta,
+    // Loaded once, on the first due report; a missing reference means no reports.
+    profile: () =>
+      profile ??= loadDriftReference({
+        artifactsDir: config.artifactsDir,
+        referencePath: deps.referencePath ?? DEFAULT_REFERENCE_PATH,
+      }).then((r) => r.profile, (err: Error) => {
+        deps.onError?.(err);
+        return null;
+      }),
+    settings: {
+      intervalMinutes: config.driftIntervalMinutes,
+      minNewRows: config.driftMinNewRows,
+      windowHours: config.driftWindowHours,
+    },
+    channel,
+    now: deps.now,
+    compute: deps.compute,
+    onError: deps.onError,
+  });
+  return { scheduler, warnings };
+}
+
 function fail(message: string): never {
   console.error(`scorewatch: ${message}`);
   Deno.exit(1);
@@ -232,13 +329,29 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
       }
     },
   });
+  const monitoring = await createMonitoring({
+    config,
+    meta: model.meta,
+    store,
+    onError: (err) =>
+      console.error(`scorewatch: monitoring: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  if (unit.index === 0) {
+    for (const w of monitoring.warnings) console.warn(`scorewatch: WARNING: ${w}`);
+  }
   const app = createApp({
     config,
     model,
     store,
     metrics,
     requestStats,
-    warnings: location.warning ? [location.warning] : [],
+    warnings: [...(location.warning ? [location.warning] : []), ...monitoring.warnings],
+    site: {
+      monitoring: {
+        webhook: config.alertWebhookUrl !== "",
+        intervalMinutes: config.driftIntervalMinutes,
+      },
+    },
   });
   if (config.apiKeys.length + config.adminKeys.length === 0 && unit.index === 0) {
     console.warn(`scorewatch: WARNING: ${OPEN_MODE_WARNING}`);
@@ -262,6 +375,8 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
         : `cannot listen on ${config.host}:${unit.port}: ${message}`,
     );
   }
+  // One scheduler per process (worker 0); replicas share its work through a database lease.
+  if (unit.index === 0) monitoring.scheduler?.start();
   const { hostname, port } = server.addr;
   return {
     url: `http://${hostname}:${port}`,
@@ -270,6 +385,7 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
     async stop() {
       await server.shutdown();
       app.dispose();
+      await monitoring.scheduler?.stop();
       await stopRetention();
       await requestStats.close();
       await store.close();

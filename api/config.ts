@@ -247,6 +247,44 @@ export const CONFIG = {
     doc: "Group commit: commit as soon as this many rows wait.",
     schema: int(1, 100_000),
   },
+  DRIFT_INTERVAL_MINUTES: {
+    key: "driftIntervalMinutes",
+    default: "60",
+    doc: "The service computes the drift + performance report (off the request path) every " +
+      "this many minutes; 0 = only when DRIFT_MIN_NEW_ROWS new predictions arrived.",
+    schema: int(0, 10_080),
+  },
+  DRIFT_MIN_NEW_ROWS: {
+    key: "driftMinNewRows",
+    default: "10000",
+    doc: "Also compute a report as soon as this many predictions arrived since the last one; " +
+      "0 = by time only. Both 0: no scheduled reports.",
+    schema: int(0, 100_000_000),
+  },
+  DRIFT_WINDOW_HOURS: {
+    key: "driftWindowHours",
+    default: "24",
+    doc: "Hours of predictions a scheduled report covers (chunked per hour up to 72, per day " +
+      "beyond).",
+    schema: int(1, 8760),
+  },
+  ALERT_WEBHOOK_URL: {
+    key: "alertWebhookUrl",
+    default: "",
+    secret: true,
+    doc: "Alerts are POSTed here when they appear and when they clear (empty = none). The " +
+      "process needs --allow-net to its host (see Alerts in the README).",
+    schema: z.string().refine(
+      (s) => s === "" || /^https?:\/\/[^/\s]+/.test(s),
+      "must be an http(s) URL",
+    ),
+  },
+  ALERT_WEBHOOK_FORMAT: {
+    key: "alertWebhookFormat",
+    default: "json",
+    doc: "Alert message shape: json (every field) or slack (a Slack-compatible text message).",
+    schema: z.enum(["json", "slack"]),
+  },
 } as const satisfies Record<string, ConfigVarSpec>;
 
 /**

@@ -22,7 +22,18 @@ export type AlertKind =
   | "decision_rate"
   | "model_version"
   | "malformed_rows"
-  | "auc_drop";
+  | "auc_drop"
+  | "multivariate_drift"
+  | "out_of_range"
+  | "wrong_type"
+  | "unseen_level"
+  | OperationalAlertKind;
+
+/** Alerts about the running service rather than the data (see `operational.ts`). */
+export type OperationalAlertKind =
+  | "error_rate"
+  | "latency_p95"
+  | "model_version_change";
 
 /** How bad an alert is: a drift level above "low", or "info". */
 export type AlertSeverity = Exclude<DriftLevel, "low"> | "info";

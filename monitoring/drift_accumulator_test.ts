@@ -125,3 +125,54 @@ Deno.test("an empty window gives null statistics and insufficient_data", () => {
   equal(report.overall_verdict, "insufficient_data");
   deepEqual(JSON.parse(JSON.stringify(report)), report);
 });
+
+Deno.test("data quality: far out-of-range values, wrong types and unseen levels alert per feature", () => {
+  const acc = createDriftAccumulator(profile, { minRows: 10 });
+  for (let i = 0; i < 100; i++) {
+    const x = i < 10 ? 100_000 : i < 13 ? 150 : i < 20 ? ("12" as unknown as number) : 50;
+    acc.add(loggedRow({ x, c: i < 5 ? "zzz" : i < 6 ? (7 as unknown as string) : "a" }));
+  }
+  const report = acc.finish();
+  const q = report.data_quality!.features;
+  deepEqual(q.x.range, { low: -100, high: 200 }, "reference range 0…100, one range beyond");
+  equal(q.x.out_of_range, 10, "150 is past the maximum but not far");
+  equal(q.x.wrong_type, 7);
+  equal(q.c.unseen_level, 5);
+  equal(q.c.wrong_type, 1);
+  const dq = report.alerts.filter((a) =>
+    ["out_of_range", "wrong_type", "unseen_level"].includes(a.kind)
+  ).map((a) => `${a.kind}:${a.feature}:${a.severity}`).sort();
+  // 10% out of range is ten times the 1% rule: high.
+  deepEqual(dq, ["out_of_range:x:high", "unseen_level:c:moderate", "wrong_type:x:moderate"]);
+});
+
+Deno.test("chunks: per-hour counts show when a drift started", () => {
+  const acc = createDriftAccumulator(profile, { chunk: "hour", minRows: 10, minChunkRows: 50 });
+  const clean = sampleRows(600, { seed: 4 });
+  const drifted = sampleRows(600, { seed: 5, scaleX: 3 });
+  for (let h = 0; h < 6; h++) {
+    const src = h < 3 ? clean : drifted;
+    for (let i = h * 100; i < h * 100 + 100; i++) {
+      acc.add(loggedRow(src.rows[i], {
+        ts_utc: `2025-01-01T0${h}:${String(i % 60).padStart(2, "0")}:00.000Z`,
+        decision: i % 4 === 0 ? 1 : 0,
+      }));
+    }
+  }
+  const chunks = acc.finish().chunks!;
+  equal(chunks.size, "hour");
+  deepEqual(
+    chunks.rows.map((c) => c.start),
+    [0, 1, 2, 3, 4, 5].map((h) => `2025-01-01T0${h}:00:00.000Z`),
+  );
+  deepEqual(chunks.rows.map((c) => c.n), [100, 100, 100, 100, 100, 100]);
+  deepEqual(chunks.rows.map((c) => c.verdicts.x === "severe"), [
+    false,
+    false,
+    false,
+    true,
+    true,
+    true,
+  ]);
+  deepEqual(chunks.rows.map((c) => c.reject_rate), [0.25, 0.25, 0.25, 0.25, 0.25, 0.25]);
+});

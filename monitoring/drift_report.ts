@@ -7,8 +7,10 @@
  * @module
  */
 import type { PerformanceReport } from "./performance.ts";
-import { type Alert, collectAlerts, overallVerdict } from "./alerts.ts";
-import { type FeatureDrift, featureDrift } from "./feature_drift.ts";
+import { type Alert, collectAlerts, overallVerdict, sortBySeverity } from "./alerts.ts";
+import { type DataQuality, dataQualityAlerts } from "./data_quality.ts";
+import { type FeatureDrift, featureDrift, psiSection } from "./feature_drift.ts";
+import { type MultivariateDrift, multivariateDrift } from "./multivariate.ts";
 import { PSI_EPSILON } from "./psi.ts";
 import {
   DEFAULT_DECISION_RATE_DELTA,
@@ -27,6 +29,8 @@ import {
 
 export type { Alert, AlertKind, AlertSeverity } from "./alerts.ts";
 export type { BinShare, FeatureDrift } from "./feature_drift.ts";
+export type { DataQuality, FeatureQuality } from "./data_quality.ts";
+export type { CorrelationChange, MultivariateDrift } from "./multivariate.ts";
 export type { ScoreDrift } from "./score_drift.ts";
 export type { DriftLevel, Verdict } from "./verdict.ts";
 
@@ -85,6 +89,39 @@ export interface DriftReport {
    * /feedback; CBPE estimates on all rows), when the model metadata was given.
    */
   performance?: PerformanceReport;
+  /** Input data quality: out-of-range values, wrong types, unseen levels. */
+  data_quality?: DataQuality;
+  /** Multivariate drift (domain classifier), when the profile has its reference. */
+  multivariate?: MultivariateDrift;
+  /** The same statistics per time chunk of the window, oldest first, when asked for. */
+  chunks?: { size: ChunkSize; min_rows: number; rows: ChunkSummary[] };
+}
+
+/** Width of a time chunk. */
+export type ChunkSize = "hour" | "day";
+
+/** The drift statistics of one time chunk (see `REPORT_FIELDS.md`). */
+export interface ChunkSummary {
+  /** First instant of the chunk (ISO). */
+  start: string;
+  n: number;
+  /** PSI per feature against the reference (null: no usable row). */
+  psi: Record<string, number | null>;
+  /** Verdict per feature, with the noise floor of the chunk's size. */
+  verdicts: Record<string, Verdict>;
+  score_psi: number | null;
+  score_verdict: Verdict;
+  /** Share of the chunk's rows rejected. */
+  reject_rate: number | null;
+}
+
+/** Counters of one chunk, as accumulated. */
+export interface ChunkInput {
+  key: string;
+  n: number;
+  features: readonly ArrayLike<number>[];
+  score: ArrayLike<number>;
+  rejects: number;
 }
 
 /** Production counts, as accumulated from the logged rows. */
@@ -99,6 +136,10 @@ export interface ProductionCounts {
   modelVersions: Readonly<Record<string, number>>;
   /** Rows whose `input_json` could not be read (counted in `n`, not in features). */
   malformed: number;
+  quality?: DataQuality;
+  chunks?: { size: ChunkSize; counts: readonly ChunkInput[] };
+  /** The rows sampled for the multivariate check (raw values), how many were offered, the cap. */
+  multivariateSample?: { rows: readonly Float64Array[]; seen: number; cap: number };
 }
 
 /** Rules and context of a report; every field has a default. */
@@ -114,6 +155,22 @@ export interface DriftReportOptions {
   query?: { since?: string; until?: string; limit?: number };
   /** Clock for `generated_at`. Default: now. */
   now?: () => Date;
+  /** Data quality: `k` of the range rule, the share and count that alert. */
+  rangeFactor?: number;
+  qualityMinShare?: number;
+  qualityMinCount?: number;
+  /** Fewer rows in a chunk: its verdicts are `insufficient_data`. Default 100. */
+  minChunkRows?: number;
+  /** Multivariate check: label permutations of the noise floor (default 19). */
+  permutations?: number;
+}
+
+/** Default of {@link DriftReportOptions.minChunkRows}. */
+export const DEFAULT_MIN_CHUNK_ROWS = 100;
+
+/** Start instant of a chunk key (`2025-01-31T14` or `2025-01-31`). */
+export function chunkStart(key: string): string {
+  return key.length === 10 ? `${key}T00:00:00.000Z` : `${key}:00:00.000Z`;
 }
 
 /** Resolves the rules of a report, defaults filled in. */
@@ -173,15 +230,53 @@ export function buildDriftReport(
       f.missing_delta === null ? [] : [{ feature, missing_delta: f.missing_delta }]
     )
     .sort((a, b) => Math.abs(b.missing_delta) - Math.abs(a.missing_delta));
-  const alerts = collectAlerts({
-    features,
-    score,
-    nProduction: production.n,
-    minRows: th.min_rows,
-    modelVersions: production.modelVersions,
-    referenceModelVersion: profile.modelVersion,
-    malformedRows: production.malformed,
-  });
+  const sample = production.multivariateSample;
+  const multivariate = profile.multivariate && sample
+    ? multivariateDrift(profile.multivariate, sample.rows, {
+      nWindow: sample.seen,
+      sampleRows: sample.cap,
+      sufficient: rules.sufficient,
+      permutations: options.permutations,
+    })
+    : undefined;
+  const alerts = sortBySeverity([
+    ...collectAlerts({
+      features,
+      score,
+      nProduction: production.n,
+      minRows: th.min_rows,
+      modelVersions: production.modelVersions,
+      referenceModelVersion: profile.modelVersion,
+      malformedRows: production.malformed,
+    }),
+    ...(multivariate ? multivariateAlerts(multivariate) : []),
+    ...(production.quality && rules.sufficient ? dataQualityAlerts(production.quality) : []),
+  ]);
+  const minChunkRows = options.minChunkRows ?? DEFAULT_MIN_CHUNK_ROWS;
+  const chunks = production.chunks && {
+    size: production.chunks.size,
+    min_rows: minChunkRows,
+    rows: production.chunks.counts.map((c): ChunkSummary => {
+      const chunkRules = { ...rules, sufficient: c.n >= minChunkRows };
+      const psi: Record<string, number | null> = {};
+      const verdicts: Record<string, Verdict> = {};
+      profile.features.forEach((ref, i) => {
+        const s = psiSection(ref.counts, c.features[i], chunkRules);
+        psi[ref.spec.name] = s.psi;
+        verdicts[ref.spec.name] = s.verdict;
+      });
+      const s = psiSection(profile.score.counts, c.score, chunkRules);
+      return {
+        start: chunkStart(c.key),
+        n: c.n,
+        psi,
+        verdicts,
+        score_psi: s.psi,
+        score_verdict: s.verdict,
+        reject_rate: c.n > 0 ? c.rejects / c.n : null,
+      };
+    }),
+  };
   const q = options.query ?? {};
   return {
     generated_at: (options.now?.() ?? new Date()).toISOString(),
@@ -203,5 +298,28 @@ export function buildDriftReport(
     thresholds: th,
     overall_verdict: overallVerdict(alerts, { nProduction: production.n, minRows: th.min_rows }),
     alerts,
+    ...(production.quality ? { data_quality: production.quality } : {}),
+    ...(multivariate ? { multivariate } : {}),
+    ...(chunks ? { chunks } : {}),
   };
+}
+
+/** The alert of a multivariate section that reaches a drift level. */
+export function multivariateAlerts(m: MultivariateDrift): Alert[] {
+  const v = m.verdict;
+  if (v === "low" || v === "insufficient_data" || m.auc === null || m.noise_floor === null) {
+    return [];
+  }
+  const drivers = m.drivers.slice(0, 3).map((d) => d.feature).join(", ");
+  const top = m.top_pairs[0];
+  const pair = top
+    ? ` (${top.a} × ${top.b}: correlation ${top.corr_ref.toFixed(2)} → ${top.corr_prod.toFixed(2)})`
+    : "";
+  return [{
+    kind: "multivariate_drift",
+    severity: v,
+    message: `relationships between features changed: domain classifier AUC ${
+      m.auc.toFixed(3)
+    } (${v}; noise threshold ${m.noise_floor.threshold.toFixed(3)}); driven by ${drivers}${pair}`,
+  }];
 }

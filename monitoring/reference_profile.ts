@@ -18,6 +18,7 @@ import {
   type NumericBinning,
   numericBucket,
 } from "./binning.ts";
+import { buildMultivariateReference, type MultivariateReference } from "./multivariate.ts";
 
 /** The reference sample: feature rows and the model's score of each. */
 export interface ReferenceSample {
@@ -32,6 +33,8 @@ export interface FeatureReference {
   readonly binning: FeatureBinning;
   /** Reference rows per bucket. */
   readonly counts: readonly number[];
+  /** Numeric features: smallest and largest reference value (data-quality checks). */
+  readonly range?: { readonly min: number; readonly max: number };
 }
 
 /** Buckets and reference counts of the model score, and the reference decision rate. */
@@ -55,6 +58,8 @@ export interface ReferenceProfile {
   readonly bins: number;
   /** Version of the model whose scores and threshold the reference uses, if known. */
   readonly modelVersion?: string;
+  /** The reference side of the multivariate (domain classifier) check, unless turned off. */
+  readonly multivariate?: MultivariateReference;
 }
 
 /** Options for {@link buildReferenceProfile}. */
@@ -66,6 +71,8 @@ export interface ReferenceProfileOptions {
   /** Numeric quantile bins. Default 10. */
   bins?: number;
   modelVersion?: string;
+  /** Fit the multivariate reference (default true). */
+  multivariate?: boolean;
 }
 
 function histogram(binning: FeatureBinning, values: Iterable<Features[string]>): number[] {
@@ -95,7 +102,17 @@ export function buildReferenceProfile(
     const binning = spec.type === "numeric"
       ? fitNumericBinning(column.map((v) => (typeof v === "number" ? v : NaN)), { bins })
       : categoricalBinning(spec.levels);
-    return { spec, binning, counts: histogram(binning, column) };
+    const counts = histogram(binning, column);
+    if (spec.type !== "numeric") return { spec, binning, counts };
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of column) {
+      if (typeof v === "number" && Number.isFinite(v)) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    return { spec, binning, counts, ...(min <= max ? { range: { min, max } } : {}) };
   });
   const scores = Array.from(sample.scores);
   // Midpoint cuts: the reference stores scores rounded, production does not.
@@ -119,5 +136,8 @@ export function buildReferenceProfile(
     nReference: sample.rows.length,
     bins,
     modelVersion: options.modelVersion,
+    ...(options.multivariate === false
+      ? {}
+      : { multivariate: buildMultivariateReference(options.features, sample.rows) }),
   };
 }

@@ -16,9 +16,9 @@ import { existsSync } from "node:fs";
 import { type ModelMeta, readModelMeta } from "../api/scoring/model_meta.ts";
 import { openStore, type PredictionQuery, type Store } from "../api/store/mod.ts";
 import { sortBySeverity } from "./alerts.ts";
-import { createDriftAccumulator } from "./drift_accumulator.ts";
+import { type AccumulatorOptions, createDriftAccumulator } from "./drift_accumulator.ts";
 import { computePerformance, performanceAlerts } from "./run_performance.ts";
-import type { DriftReport, DriftReportOptions } from "./drift_report.ts";
+import type { DriftReport } from "./drift_report.ts";
 import { buildReferenceProfile, type ReferenceProfile } from "./reference_profile.ts";
 import { readReferenceSample } from "./reference_sample.ts";
 
@@ -55,7 +55,7 @@ export async function loadDriftReference(options: DriftReferenceOptions): Promis
 }
 
 /** Options for {@link computeDrift}. */
-export interface ComputeDriftOptions extends DriftReportOptions {
+export interface ComputeDriftOptions extends AccumulatorOptions {
   /** The window: `since`/`until` on `ts_utc`, `limit` = most recent rows. */
   query?: PredictionQuery;
   /** Called every `progressEvery` rows and once at the end with the rows read so far. */

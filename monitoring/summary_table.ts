@@ -38,6 +38,24 @@ function performanceLines(p: PerformanceReport | undefined): string[] {
   ];
 }
 
+/** One line on the multivariate (domain classifier) check. */
+function multivariateLines(report: DriftReport): string[] {
+  const m = report.multivariate;
+  if (!m) return [];
+  if (m.auc === null || m.noise_floor === null) {
+    return [`multivariate: not computed (${m.n_production} distinct production rows)`];
+  }
+  const sample = m.sampled ? `, a sample of ${m.n_production} of ${m.n_window} rows` : "";
+  const drivers = m.verdict === "low"
+    ? ""
+    : `; driven by ${m.drivers.slice(0, 3).map((d) => d.feature).join(", ")}`;
+  return [
+    `multivariate: domain classifier AUC ${m.auc.toFixed(3)} (noise threshold ${
+      m.noise_floor.threshold.toFixed(3)
+    }${sample}) → ${m.verdict}${drivers}`,
+  ];
+}
+
 /** Formats a report as plain text (no colours), one block per section. */
 export function formatDriftSummary(report: DriftReport): string {
   const w = report.window;
@@ -87,6 +105,7 @@ export function formatDriftSummary(report: DriftReport): string {
       pct(s.decision_rate_prod)
     } production${delta} at threshold ${s.threshold}`,
     ...performanceLines(report.performance),
+    ...multivariateLines(report),
     "",
   );
   if (report.alerts.length === 0) lines.push("alerts: none");

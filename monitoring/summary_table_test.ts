@@ -62,3 +62,10 @@ Deno.test("summary: a performance line with outcomes, an estimate without", () =
     /^performance: no outcomes fed back yet; expected default rate 55\.0% \(from scores\)$/m,
   );
 });
+
+Deno.test("summary: a multivariate line with the AUC and its noise threshold", () => {
+  match(
+    formatDriftSummary(report(1)),
+    /^multivariate: domain classifier AUC 0\.\d{3} \(noise threshold 0\.\d{3}\) → low$/m,
+  );
+});

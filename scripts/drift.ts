@@ -14,7 +14,58 @@ import { createProgress } from "./lib/progress.ts";
 import { computeDrift, loadDriftReference, openStoreForReading } from "../monitoring/run_drift.ts";
 import { formatDriftSummary } from "../monitoring/summary_table.ts";
 import { reachesLevel } from "../monitoring/verdict.ts";
-import { describeTarget } from "../api/store/mod.ts";
+import { operationalAlerts } from "../monitoring/operational.ts";
+import type { DriftHistorySummary } from "../monitoring/drift_history.ts";
+import type { DriftReport } from "../monitoring/drift_report.ts";
+import { describeTarget, openStore, type Store } from "../api/store/mod.ts";
+import { notifyAlerts, type NotifyResult } from "../api/monitor/notifier.ts";
+import { createWebhookSender, webhookPermission } from "../api/monitor/webhook.ts";
+import type { DriftCliOptions } from "./drift_args.ts";
+
+/**
+ * `--notify`: records the report's alerts (and the operational ones of the
+ * last hour) in the alert state shared with the service and sends what is
+ * due. The service's scheduler and this command claim each message in the
+ * database, so run either or both: nobody hears an alert twice.
+ */
+async function notify(
+  store: Store,
+  report: DriftReport,
+  options: { url: string; format: "json" | "slack" },
+  modelVersion: string,
+): Promise<NotifyResult> {
+  const permission = await webhookPermission(options.url);
+  if (permission !== "granted") throw new Error(permission);
+  const now = new Date();
+  const previous = await store.monitor.history.latest();
+  const summary: DriftHistorySummary | null = previous ? JSON.parse(previous.summary_json) : null;
+  const versions = Object.entries(summary?.model_versions ?? {}).sort((a, b) => b[1] - a[1]);
+  const requests = await store.requests.totalsByRoute({
+    fromMinute: Math.floor(now.getTime() / 60_000) - 60,
+  });
+  const alerts = [
+    ...report.alerts,
+    ...operationalAlerts({ requests, modelVersion, previousModelVersion: versions[0]?.[0] }),
+  ];
+  return notifyAlerts(store.monitor, alerts, {
+    now,
+    channel: {
+      sender: createWebhookSender({
+        url: options.url,
+        format: options.format,
+        record: (d) => store.monitor.deliveries.record(d),
+        sender: "cron",
+      }),
+      format: options.format,
+      context: { modelVersion },
+    },
+  });
+}
+
+/** Opens the store: read-only, or writable for --notify (alert state, deliveries). */
+function openForRun(options: DriftCliOptions): Promise<Store> {
+  return options.notify ? openStore(options.dbPath) : openStoreForReading(options.dbPath);
+}
 
 /** Exit codes of `deno task drift`. */
 export const EXIT = { ok: 0, error: 1, usage: 2, verdict: 3 } as const;
@@ -35,8 +86,10 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   try {
     const where = describeTarget(options.dbPath);
-    const store = await openStoreForReading(options.dbPath);
+    if (options.notify) await openStoreForReading(options.dbPath).then((s) => s.close());
+    const store = await openForRun(options);
     let report;
+    let notified: NotifyResult | undefined;
     try {
       const total = await store.predictions.count(options.query);
       if (total === 0) {
@@ -56,9 +109,13 @@ export async function main(args: readonly string[]): Promise<number> {
         meta,
         query: options.query,
         minRows: options.minRows,
+        chunk: options.chunk,
         onProgress: (rows) => progress.update(rows),
       });
       progress.stop();
+      if (options.notify) {
+        notified = await notify(store, report, options.notify, meta.model_version);
+      }
     } finally {
       await store.close();
     }
@@ -66,6 +123,12 @@ export async function main(args: readonly string[]): Promise<number> {
     await writeFile(options.outPath, JSON.stringify(report, null, 2) + "\n");
     console.log(formatDriftSummary(report));
     console.log(`\nreport written to ${options.outPath}`);
+    if (notified) {
+      console.log(
+        `notify: ${notified.firing.length} new, ${notified.resolved.length} resolved; ` +
+          `${notified.sent} messages sent, ${notified.failed} failed`,
+      );
+    }
     if (options.failOn !== undefined && reachesLevel(report.overall_verdict, options.failOn)) {
       console.error(
         `drift: overall verdict ${report.overall_verdict} reaches --fail-on ${options.failOn}`,

@@ -38,6 +38,13 @@ Options:
                       (${DRIFT_LEVELS.filter((l) => l !== "low").join(" | ")})
   --bins N            numeric quantile bins (default ${DEFAULT_BINS})
   --min-rows N        fewer production rows give "insufficient_data" (default ${DEFAULT_MIN_ROWS})
+  --chunk hour|day    also report the statistics per hour or per day of the window
+  --notify            send the report's alerts (and the service's operational ones) to the
+                      webhook: new ones once, then "resolved" when they clear; shares the
+                      alert state with the service (neither sends a message twice); needs
+                      write access to the database and --allow-net to the webhook's host
+  --webhook URL       webhook for --notify (default: $ALERT_WEBHOOK_URL)
+  --webhook-format F  json | slack (default: $ALERT_WEBHOOK_FORMAT or json)
   -h, --help          show this help
 
 Exit codes:
@@ -57,6 +64,9 @@ export interface DriftCliOptions {
   failOn?: DriftLevel;
   bins: number;
   minRows: number;
+  chunk?: "hour" | "day";
+  /** With --notify: where and how to send. */
+  notify?: { url: string; format: "json" | "slack" };
 }
 
 function nonEmpty(flag: string, value: string | undefined): string | undefined {
@@ -85,8 +95,32 @@ export function parseDriftArgs(
     "fail-on": { type: "string" },
     bins: { type: "string" },
     "min-rows": { type: "string" },
+    chunk: { type: "string" },
+    notify: { type: "boolean" },
+    webhook: { type: "string" },
+    "webhook-format": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
+  const chunk = values.chunk;
+  if (chunk !== undefined && chunk !== "hour" && chunk !== "day") {
+    throw new UsageError(`--chunk ${JSON.stringify(chunk)}: expected hour or day`);
+  }
+  let notify: DriftCliOptions["notify"];
+  if (values.notify) {
+    const url = nonEmpty("webhook", values.webhook) ?? env("ALERT_WEBHOOK_URL") ?? "";
+    if (!/^https?:\/\/[^/\s]+/.test(url)) {
+      throw new UsageError(
+        "--notify needs a webhook: --webhook URL or ALERT_WEBHOOK_URL (http/https)",
+      );
+    }
+    const format = values["webhook-format"] ?? env("ALERT_WEBHOOK_FORMAT") ?? "json";
+    if (format !== "json" && format !== "slack") {
+      throw new UsageError(`--webhook-format ${JSON.stringify(format)}: expected json or slack`);
+    }
+    notify = { url, format };
+  } else if (values.webhook !== undefined || values["webhook-format"] !== undefined) {
+    throw new UsageError("--webhook and --webhook-format apply only with --notify");
+  }
   const limitText = nonEmpty("limit", values.limit) ?? String(DEFAULT_LIMIT);
   const limit = limitText === "all" ? undefined : parseIntegerFlag("limit", limitText, { min: 1 });
   const since = values.since === undefined ? undefined : parseTimestampFlag("since", values.since);
@@ -122,5 +156,7 @@ export function parseDriftArgs(
     minRows: values["min-rows"] === undefined
       ? DEFAULT_MIN_ROWS
       : parseIntegerFlag("min-rows", values["min-rows"], { min: 1 }),
+    ...(chunk ? { chunk } : {}),
+    ...(notify ? { notify } : {}),
   };
 }

@@ -25,8 +25,20 @@ const REAL_REFERENCE = join(ROOT, "data/reference/reference_sample.csv");
 const realAvailable = existsSync(join(REAL_ARTIFACTS, "model_meta.json")) &&
   existsSync(REAL_REFERENCE);
 
-const SCENARIOS: { name: string; drift: DriftSpec[]; alerting: string[] }[] = [
-  { name: "clean", drift: [], alerting: [] },
+const SCENARIOS: {
+  name: string;
+  drift: DriftSpec[];
+  alerting: string[];
+  /** When given: exactly these kinds of alert (info ones included). */
+  kinds?: string[];
+}[] = [
+  { name: "clean", drift: [], alerting: [], kinds: [] },
+  {
+    name: "broken join: Expenses of another applicant",
+    drift: [{ kind: "decouple", feature: "Expenses" }],
+    alerting: [],
+    kinds: ["multivariate_drift"],
+  },
   {
     name: "Income × 1.5",
     drift: [{ kind: "scale", feature: "Income", factor: 1.5 }],
@@ -83,6 +95,10 @@ async function runEach(
       });
       const report = await runDrift({ ...setup, dbPath, query: { limit: 2000 } });
       deepEqual(alertingFeatures(report), scenario.alerting, JSON.stringify(report.alerts));
+      if (scenario.kinds) {
+        const kinds = report.alerts.map((a) => a.kind);
+        deepEqual(kinds, scenario.kinds, JSON.stringify(report.alerts));
+      }
       for (const name of scenario.alerting) {
         ok(report.features[name].verdict !== "low" || report.features[name].missing_alert);
       }

@@ -6,7 +6,10 @@
  * `artifacts/` and the reference sample exist, else the fixture model with a
  * reference built from the training CSV), then runs the drift CLI as a
  * subprocess under `/usr/bin/time -v` for the whole window (`--limit all`)
- * and for `--limit <rows>`, and prints wall time and peak RSS of each.
+ * and for `--limit <rows>` — each including the multivariate check (on its
+ * 5,000-row sample) and the data-quality checks — once more with per-hour
+ * chunks (what a scheduled report computes), and prints wall time and peak
+ * RSS of each.
  *
  * Usage: deno task drift:scale [--rows N] [--db PATH|URL] [--keep]
  *   --db PATH  reuse (or create) this SQLite database instead of a temporary one
@@ -27,7 +30,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { describeTarget, isPostgresTarget, openStore } from "../api/store/mod.ts";
-import { databaseNetAllowance } from "./database_net.ts";
+import { databaseNetAllowance } from "./net_allowance.ts";
 import { parseIntegerFlag } from "./lib/flags.ts";
 import { createProgress } from "./lib/progress.ts";
 import { simulateTraffic } from "./simulate.ts";
@@ -169,6 +172,13 @@ async function main(): Promise<number> {
       await measureDrift(
         `--limit ${rows}`,
         [...common, "--limit", String(rows)],
+        readDirs,
+        dir,
+        net,
+      ),
+      await measureDrift(
+        "--limit all --chunk hour",
+        [...common, "--limit", "all", "--chunk", "hour"],
         readDirs,
         dir,
         net,

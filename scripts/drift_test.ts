@@ -49,7 +49,7 @@ function drift(...args: string[]): Promise<DenoRun> {
     permissions: [
       `--allow-read=${dir}`,
       `--allow-write=${dir}`,
-      "--allow-env=DB_PATH,DATABASE_URL,ARTIFACTS_DIR,PG*",
+      "--allow-env=DB_PATH,DATABASE_URL,ARTIFACTS_DIR,ALERT_WEBHOOK_URL,ALERT_WEBHOOK_FORMAT,PG*",
     ],
     cwd: ROOT,
   });
@@ -242,4 +242,56 @@ Deno.test("drift CLI: --help prints usage with the exit codes", async () => {
   equal(run.code, 0);
   match(run.stdout, /Exit codes:/);
   match(run.stdout, /3 {2}report written and the overall verdict reaches --fail-on/);
+});
+
+Deno.test("--notify sends each new alert once, sharing the alert state with the service", async () => {
+  const db = await trafficDb(1000, [{ kind: "scale", feature: "Income", factor: 3 }]);
+  const received: { event: string; key: string }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const body = await req.json();
+    received.push({ event: body.event, key: body.alert.key });
+    return new Response("ok");
+  });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/hook`;
+    const run = () =>
+      runDenoScript("scripts/drift.ts", [...common(db), "--notify", "--webhook", url], {
+        permissions: [
+          `--allow-read=${dir}`,
+          `--allow-write=${dir}`,
+          "--allow-env=DB_PATH,ARTIFACTS_DIR,ALERT_WEBHOOK_URL,ALERT_WEBHOOK_FORMAT",
+          "--allow-net=127.0.0.1",
+        ],
+        cwd: ROOT,
+      });
+    const first = await run();
+    equal(first.code, 0, first.stderr);
+    ok(received.some((r) => r.event === "firing" && r.key === "feature_drift:Income"));
+    ok(received.every((r) => r.event === "firing"));
+    match(
+      first.stdout,
+      new RegExp(`notify: ${received.length} new, 0 resolved; ${received.length} messages sent`),
+    );
+    const sent = received.length;
+    const second = await run();
+    equal(second.code, 0, second.stderr);
+    equal(received.length, sent, "still active: nothing sent again");
+    match(second.stdout, /notify: 0 new, 0 resolved; 0 messages sent/);
+    const store = await openStore(db, { readOnly: true });
+    try {
+      const deliveries = await store.monitor.deliveries.recent(100);
+      equal(deliveries.length, sent);
+      ok(deliveries.every((d) => d.sender === "cron" && d.ok));
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("--notify without a webhook is a usage error", async () => {
+  const r = await drift("--notify");
+  equal(r.code, 2);
+  match(r.stderr, /--notify needs a webhook/);
 });

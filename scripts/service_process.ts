@@ -59,7 +59,7 @@ export function startTaskArgv(task: string, dir: string): string[] {
 }
 
 /**
- * Runs the task shell's command substitutions (`$(deno run … scripts/database_net.ts)`)
+ * Runs the task shell's command substitutions (`$(deno run … scripts/net_allowance.ts)`)
  * as `deno task` would, with `env` on top of the inherited environment, and
  * puts their output in their place.
  */

@@ -34,6 +34,7 @@ import {
   applyDrift,
   type DriftSpec,
   DriftSpecError,
+  parseDecoupleSpec,
   parseMissingSpec,
   parseScaleSpec,
   parseShiftSpec,
@@ -60,6 +61,8 @@ Options:
   --scale F=FACTOR      multiply numeric feature F by FACTOR (repeatable)
   --missing F=SHARE     raise the missing share of feature F to SHARE (repeatable)
   --shift F=LEVEL:SHARE set the share of LEVEL among present values of F (repeatable)
+  --decouple F          give each row the F of another random application: a broken join,
+                        F's distribution unchanged, its relation to the rest gone (repeatable)
   --outcomes SHARE      also record the true outcome (the source row's label) for this
                         share of the rows, as if lenders had fed it back (default 0)
   --label-noise SHARE   flip this share of the recorded outcomes (shows an AUC drop)
@@ -102,6 +105,7 @@ export function parseSimulateArgs(
     scale: { type: "string", multiple: true },
     missing: { type: "string", multiple: true },
     shift: { type: "string", multiple: true },
+    decouple: { type: "string", multiple: true },
     batch: { type: "string" },
     outcomes: { type: "string" },
     "label-noise": { type: "string" },
@@ -126,6 +130,7 @@ export function parseSimulateArgs(
       ...(values.scale ?? []).map(parseScaleSpec),
       ...(values.missing ?? []).map(parseMissingSpec),
       ...(values.shift ?? []).map(parseShiftSpec),
+      ...(values.decouple ?? []).map(parseDecoupleSpec),
     ],
     outcomes: values.outcomes === undefined
       ? 0

@@ -58,6 +58,8 @@ export interface SiteOptions {
     /** Shortest time between two recomputes. Default 10 s. */
     minIntervalMs?: number;
   };
+  /** What the service's monitoring scheduler does (shown on the drift page). */
+  monitoring?: { webhook?: boolean; intervalMinutes?: number };
   /** Static files (favicon, stylesheet, `build/`). Default `site/static`. */
   staticDir?: string;
   /** The process's memory and CPU use. Default: sampled here (CPU since the previous view). */
@@ -111,6 +113,7 @@ export interface SiteContext {
   explainer: Pick<Explainer, "explainRows"> | null;
   processUsage(): ProcessUsage;
   performance: PerformanceReader;
+  monitoring: { webhook?: boolean; intervalMinutes?: number };
 }
 
 /** The default static directory: `site/static` next to this module. */
@@ -152,6 +155,7 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
     openMode: deps.ring.open,
     explainer: deps.explainer ?? null,
     processUsage: deps.processUsage ?? createProcessSampler({ minIntervalMs: 1000 }),
+    monitoring: deps.monitoring ?? {},
     performance: createPerformanceReader(deps.store, deps.meta, {
       maxRows: deps.performance?.maxRows ?? DEFAULT_PERFORMANCE_MAX_ROWS,
       ttlMs: deps.performance?.cacheMs,

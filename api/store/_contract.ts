@@ -8,6 +8,7 @@
  * @module
  */
 import type { EraseOps } from "./_erase.ts";
+import type { MonitorStore } from "./_monitor.ts";
 import type { OutcomeStore } from "./_outcomes.ts";
 import type { PredictionReads } from "./_predictions.ts";
 import type { EntryResult, LogEntry } from "./_records.ts";
@@ -39,6 +40,8 @@ export interface Store {
   readonly requests: RequestStatsStore;
   readonly outcomes: OutcomeStore;
   readonly reports: DriftReportStore;
+  /** Monitoring automation: drift history, the scheduler's lease, alert state, deliveries. */
+  readonly monitor: MonitorStore;
   readonly erase: EraseOps;
   /** Commits what is queued, waits for it, then closes the database (once; later calls do nothing). */
   close(): Promise<void>;

@@ -23,4 +23,54 @@ export interface Migration {
 }
 
 /** Migrations after the baseline, versions 6, 7, … in order. */
-export const SHARED_MIGRATIONS: readonly Migration[] = [];
+export const SHARED_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 6,
+    name: "monitoring automation: drift history, leases, alert state, webhook deliveries",
+    // Portable DDL only (standard types through the dialect, ON CONFLICT in
+    // the queries): the PostgreSQL backend applies the same text.
+    sql: (d) =>
+      `CREATE TABLE drift_history (
+         ${d.idColumn},
+         generated_at    ${d.text} NOT NULL,
+         window_start    ${d.text},
+         window_end      ${d.text},
+         n_rows          INTEGER NOT NULL,
+         last_prediction_id BIGINT NOT NULL,
+         overall_verdict ${d.text} NOT NULL,
+         source          ${d.text} NOT NULL,
+         summary_json    ${d.text} NOT NULL
+       );
+       CREATE INDEX drift_history_generated ON drift_history (generated_at);
+       CREATE TABLE monitor_leases (
+         name       ${d.text} PRIMARY KEY,
+         holder     ${d.text} NOT NULL,
+         expires_at ${d.text} NOT NULL
+       );
+       CREATE TABLE alert_state (
+         alert_key        ${d.text} PRIMARY KEY,
+         kind             ${d.text} NOT NULL,
+         feature          ${d.text},
+         severity         ${d.text} NOT NULL,
+         message          ${d.text} NOT NULL,
+         first_seen       ${d.text} NOT NULL,
+         last_seen        ${d.text} NOT NULL,
+         resolved_at      ${d.text},
+         fired_sent_at    ${d.text},
+         resolved_sent_at ${d.text}
+       );
+       CREATE TABLE alert_deliveries (
+         ${d.idColumn},
+         ts_utc    ${d.text} NOT NULL,
+         alert_key ${d.text} NOT NULL,
+         event     ${d.text} NOT NULL,
+         target    ${d.text} NOT NULL,
+         attempt   INTEGER NOT NULL,
+         status    INTEGER,
+         ok        INTEGER NOT NULL,
+         error     ${d.text},
+         sender    ${d.text} NOT NULL
+       );
+       CREATE INDEX alert_deliveries_ts ON alert_deliveries (ts_utc);`,
+  },
+];

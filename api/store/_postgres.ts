@@ -66,6 +66,7 @@ import {
   PREDICTION_COLUMNS,
   type PredictionRecord,
 } from "./_records.ts";
+import { monitorStore } from "./_monitor.ts";
 import { driftReportStore } from "./_reports.ts";
 import { requestStatsStore } from "./_requests.ts";
 import { aggregateMinutes, rollupParams, rollupReads, rollupUpsertSql } from "./_rollups.ts";
@@ -749,6 +750,7 @@ function postgresStore(
     requests: requestStatsStore(sql),
     outcomes: outcomeStore(sql),
     reports: driftReportStore(sql),
+    monitor: monitorStore(sql),
     erase: eraseOps(hooks),
     close() {
       closed ??= writer.drain().then(() => pool.end());

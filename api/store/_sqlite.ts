@@ -21,6 +21,7 @@ import {
   type PredictionRecord,
 } from "./_records.ts";
 import { driftReportStore } from "./_reports.ts";
+import { monitorStore } from "./_monitor.ts";
 import { requestStatsStore } from "./_requests.ts";
 import { aggregateMinutes, rollupParams, rollupReads, rollupUpsertSql } from "./_rollups.ts";
 import { placeholders, type Sql, SQLITE, type SqlValue } from "./_sql.ts";
@@ -347,6 +348,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     requests: requestStatsStore(sql),
     outcomes: outcomeStore(sql),
     reports: driftReportStore(sql),
+    monitor: monitorStore(sql),
     erase: eraseOps(hooks),
     async close() {
       await writer.drain();

@@ -52,6 +52,13 @@ export type {
   RecordResult,
 } from "./_outcomes.ts";
 export type { StoredDriftReport } from "./_reports.ts";
+export type {
+  AlertDelivery,
+  AlertStateRow,
+  DriftHistoryEntry,
+  MonitorStore,
+  StoredHistoryEntry,
+} from "./_monitor.ts";
 export type { DeleteByRequestIdOptions, DeleteOlderThanOptions, Erasure } from "./_erase.ts";
 export { startRetention } from "./_erase.ts";
 export type { GroupCommitEvents } from "./_group_commit.ts";

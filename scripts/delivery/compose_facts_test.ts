@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { CONFIG, loadConfig } from "../../api/config.ts";
 import { parsePostgresUrl } from "../../api/store/mod.ts";
-import { databaseNetAllowance } from "../database_net.ts";
+import { databaseNetAllowance } from "../net_allowance.ts";
 import { parseDockerfile } from "./dockerfile_facts.ts";
 
 const read = (path: string) => Deno.readTextFile(new URL(`../../${path}`, import.meta.url));

@@ -26,7 +26,13 @@ export type DriftSpec =
   /** Make `share` of all rows miss the feature (only raising is possible). */
   | { kind: "missing"; feature: string; share: number }
   /** Make `level` hold `share` of the rows where the feature is present. */
-  | { kind: "shift"; feature: string; level: string; share: number };
+  | { kind: "shift"; feature: string; level: string; share: number }
+  /**
+   * Give each row the feature's value of another, random source row: a
+   * broken join. The feature's distribution is unchanged, its relation to
+   * every other feature is gone.
+   */
+  | { kind: "decouple"; feature: string };
 
 /** A step of a {@link DriftPlan}: a spec turned into per-row probabilities. */
 export type DriftStep =
@@ -47,9 +53,12 @@ export type DriftStep =
     others: { level: string; cumulative: number }[];
   };
 
+/** A decouple step: the source's values of the feature, drawn from at random. */
+type DecoupleStep = { kind: "decouple"; feature: string; values: (FeatureValue | undefined)[] };
+
 /** The checked drift, ready to apply. */
 export interface DriftPlan {
-  readonly steps: readonly DriftStep[];
+  readonly steps: readonly (DriftStep | DecoupleStep)[];
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -125,13 +134,22 @@ function isMissing(v: FeatureValue | undefined): boolean {
   return v === null || v === undefined;
 }
 
+/** Parses `--decouple FEATURE`. */
+export function parseDecoupleSpec(text: string): DriftSpec {
+  if (text.trim() === "" || text.includes("=")) {
+    throw new DriftSpecError(`--decouple ${JSON.stringify(text)}: expected a feature name`);
+  }
+  return { kind: "decouple", feature: text };
+}
+
 function planStep(
   spec: DriftSpec,
   features: readonly FeatureSpec[],
   source: readonly Features[],
-): DriftStep {
+): DriftStep | DecoupleStep {
   const feature = specFor(features, spec.feature, spec.kind);
   const values = source.map((row) => row[spec.feature]);
+  if (spec.kind === "decouple") return { kind: "decouple", feature: spec.feature, values };
   if (spec.kind === "scale") {
     if (feature.type !== "numeric") {
       throw new DriftSpecError(
@@ -203,10 +221,14 @@ export function planDrift(
 }
 
 function applyStep(
-  step: DriftStep,
+  step: DriftStep | DecoupleStep,
   row: Record<string, FeatureValue | undefined>,
   rng: Random,
 ): void {
+  if (step.kind === "decouple") {
+    row[step.feature] = step.values[rng.int(0, step.values.length - 1)];
+    return;
+  }
   const value = row[step.feature];
   if (isMissing(value)) return;
   if (step.kind === "scale") {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { OPERATIONAL_LIMITS } from "../../monitoring/operational.ts";
 import type { Verdict } from "../../monitoring/verdict.ts";
 
 /** How urgent an alert is. */
@@ -24,13 +25,13 @@ export interface SiteAlert {
 /** Alert limits (documented on the overview page). */
 export const ALERT_LIMITS = {
   /** Scoring p95 above this is an alert (the service's latency objective). */
-  latencyP95Ms: 500,
+  latencyP95Ms: OPERATIONAL_LIMITS.latencyP95Ms,
   /** Share of 5xx responses above which the error rate alerts. */
-  serverErrorRate: 0.01,
+  serverErrorRate: OPERATIONAL_LIMITS.serverErrorRate,
   /** Share of 4xx on scoring routes above which client errors alert. */
   clientErrorRate: 0.2,
   /** Below this many requests in the window, rate alerts stay quiet. */
-  minRequests: 20,
+  minRequests: OPERATIONAL_LIMITS.minRequests,
   /** A drift report older than this is flagged as stale. */
   driftStaleHours: 7 * 24,
 } as const;
@@ -74,7 +75,8 @@ export function overviewAlerts(inputs: AlertInputs): SiteAlert[] {
       kind: "drift",
       level: "info",
       title: "No drift report yet",
-      detail: "Compute one on the drift page, or run deno task drift.",
+      detail: "The service computes one by itself once 200 predictions are logged " +
+        "(DRIFT_INTERVAL_MINUTES); or recompute one on the drift page, or run deno task drift.",
       href: "/drift",
     });
   } else {

@@ -8,20 +8,22 @@
  */
 import { stat } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
-import { Worker } from "node:worker_threads";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
 import type { Store } from "../../api/store/mod.ts";
 import type { DriftReport } from "../../monitoring/drift_report.ts";
 import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
-import { computeDrift } from "../../monitoring/run_drift.ts";
 import { reachesLevel } from "../../monitoring/verdict.ts";
 import type { AlertInputs } from "./alerts.ts";
-import type { DriftJob, DriftJobReply } from "./drift_worker.ts";
+import { computeDriftJob } from "../../api/monitor/drift_job.ts";
 
 /** A report and where it came from. */
 export interface LatestDrift {
   report: DriftReport;
-  /** `database`: computed by the site; otherwise the path of the CLI's report file. */
+  /**
+   * `site` (recomputed on the drift page) or `scheduler` (the service's
+   * scheduled report), both from the database; otherwise the path of the
+   * CLI's report file.
+   */
   origin: string;
 }
 
@@ -41,18 +43,18 @@ export function createDriftReader(
   store: Pick<Store, "reports">,
   filePath: string | undefined,
 ): () => Promise<LatestDrift | null> {
-  let dbCache: { id: number; report: DriftReport } | undefined;
+  let dbCache: { id: number; report: DriftReport; source: string } | undefined;
   let fileCache: { mtimeMs: number; report: DriftReport | null } | undefined;
 
-  const fromDb = async (): Promise<DriftReport | null> => {
+  const fromDb = async (): Promise<{ report: DriftReport; source: string } | null> => {
     const row = await store.reports.latest();
     if (row === undefined) return null;
     if (dbCache?.id !== row.id) {
       const parsed = JSON.parse(row.report_json);
       if (!looksLikeReport(parsed)) return null;
-      dbCache = { id: row.id, report: parsed };
+      dbCache = { id: row.id, report: parsed, source: row.source };
     }
-    return dbCache.report;
+    return dbCache;
   };
 
   const fromFile = async (): Promise<DriftReport | null> => {
@@ -79,8 +81,8 @@ export function createDriftReader(
   return async () => {
     const stored = await fromDb();
     const file = await fromFile();
-    if (stored && (!file || stored.generated_at >= file.generated_at)) {
-      return { report: stored, origin: "database" };
+    if (stored && (!file || stored.report.generated_at >= file.generated_at)) {
+      return { report: stored.report, origin: stored.source };
     }
     return file ? { report: file, origin: filePath! } : null;
   };
@@ -118,19 +120,6 @@ export interface RecomputeOptions {
   meta?: Pick<ModelMeta, "cost_matrix" | "metrics">;
 }
 
-/** Runs a drift job on a worker thread; resolves with its report. */
-export function computeDriftOffThread(job: DriftJob): Promise<DriftReport> {
-  const worker = new Worker(new URL("./drift_worker.ts", import.meta.url));
-  return new Promise<DriftReport>((resolve, reject) => {
-    worker.once("message", (reply: DriftJobReply) => {
-      if (reply.ok) resolve(reply.report);
-      else reject(new Error(`drift computation failed: ${reply.message}`));
-    });
-    worker.once("error", reject);
-    worker.postMessage(job);
-  }).finally(() => worker.terminate());
-}
-
 /**
  * Computes a report with the monitoring library over the store (with the
  * window's model performance when `meta` is given) and stores it as the
@@ -150,15 +139,17 @@ export async function recomputeDrift(
     cost_matrix: options.meta.cost_matrix,
     metrics: options.meta.metrics,
   };
-  const report = store.target === ":memory:"
-    ? await computeDrift(store, profile, { query, now, meta })
-    : await computeDriftOffThread({
-      dbPath: store.target,
-      profile,
-      query,
-      generatedAt: now().toISOString(),
-      meta,
-    });
+  const report = await computeDriftJob(store, {
+    dbPath: store.target,
+    profile,
+    query,
+    generatedAt: now().toISOString(),
+    meta,
+    // Hours for windows up to three days, days beyond (and for "all").
+    chunk: options.since && now().getTime() - Date.parse(options.since) <= 72 * 3_600_000
+      ? "hour"
+      : "day",
+  });
   await store.reports.save({
     generated_at: report.generated_at,
     source: "site",

@@ -16,15 +16,16 @@ import type {
 } from "../../api/store/mod.ts";
 import { formatCount, formatMs, formatProba, formatShare } from "../shared/format.ts";
 import type { Kpi, OverviewLive, TimeChartSpec } from "../shared/types.ts";
+import { SCORING_ROUTES } from "../../monitoring/operational.ts";
 import { ALERT_LIMITS } from "./alerts.ts";
 import { addCounts, alignBuckets, ratio, rollingRatio } from "./series.ts";
 import type { WindowRange } from "./window.ts";
 
 /**
  * Route labels (see the request-stats middleware) whose latency is the
- * service's scoring latency.
+ * service's scoring latency (shared with the operational alerts).
  */
-export const SCORING_ROUTES: readonly string[] = ["POST /predict", "POST /predict_batch"];
+export { SCORING_ROUTES };
 
 /** Buckets in the rolling means of the decision chart. */
 export const ROLLING_BUCKETS = 5;

@@ -24,6 +24,13 @@ import { recomputeDrift } from "../lib/drift.ts";
 import { readForm } from "../lib/form_body.ts";
 import { parseWindow, WINDOWS } from "../lib/window.ts";
 import { formatCount, formatShare, formatTime, NONE } from "../shared/format.ts";
+import {
+  AlertsSection,
+  ChunkSection,
+  DataQualitySection,
+  HistorySection,
+  MultivariateSection,
+} from "../components/drift_sections.tsx";
 import type { BarChartSpec } from "../shared/types.ts";
 
 const num = (x: number | null | undefined, d = 3) =>
@@ -105,8 +112,21 @@ function PerformanceSummary(
   );
 }
 
+function sourceText(origin: string, intervalMinutes: number | undefined): string {
+  if (origin === "scheduler") {
+    return `scheduled report${intervalMinutes ? ` (every ${intervalMinutes} min)` : ""}`;
+  }
+  if (origin === "site") return "this site (recompute)";
+  return `deno task drift (${origin})`;
+}
+
 function ReportView(
-  { report, origin, base }: { report: DriftReport; origin: string; base: string },
+  { report, origin, base, intervalMinutes }: {
+    report: DriftReport;
+    origin: string;
+    base: string;
+    intervalMinutes?: number;
+  },
 ): JSX.Element {
   const w = report.window;
   const th = report.thresholds;
@@ -124,9 +144,7 @@ function ReportView(
           </div>
           <div>
             <dt>Source</dt>
-            <dd>
-              {origin === "database" ? "this site (recompute)" : `deno task drift (${origin})`}
-            </dd>
+            <dd data-testid="report-source">{sourceText(origin, intervalMinutes)}</dd>
           </div>
           <div>
             <dt>Production rows</dt>
@@ -165,6 +183,9 @@ function ReportView(
         <h2>Features</h2>
         <FeatureTable report={report} />
       </section>
+      <MultivariateSection report={report} />
+      <DataQualitySection report={report} />
+      <ChunkSection report={report} />
       <section>
         <h2>
           Model score <VerdictBadge verdict={s.verdict} />
@@ -229,7 +250,13 @@ export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
   const app = new Hono<SiteEnv>();
 
   const page = async (message?: { text: string; kind: "ok" | "note" }) => {
-    const [latest, reference] = await Promise.all([ctx.latestDrift(), ctx.reference()]);
+    const [latest, reference, history, alerts, deliveries] = await Promise.all([
+      ctx.latestDrift(),
+      ctx.reference(),
+      ctx.store.monitor.history.list({ limit: 200 }),
+      ctx.store.monitor.alerts.all(),
+      ctx.store.monitor.deliveries.recent(20),
+    ]);
     return (
       <Layout ctx={ctx} title="Drift" active="drift">
         <RecomputeForm
@@ -239,8 +266,26 @@ export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
         />
         {message && <p class={message.kind === "ok" ? "ok-note" : "note"}>{message.text}</p>}
         {latest
-          ? <ReportView report={latest.report} origin={latest.origin} base={ctx.base} />
-          : <p data-testid="no-report">No drift report yet: recompute one above.</p>}
+          ? (
+            <ReportView
+              report={latest.report}
+              origin={latest.origin}
+              base={ctx.base}
+              intervalMinutes={ctx.monitoring.intervalMinutes}
+            />
+          )
+          : (
+            <p data-testid="no-report">
+              No drift report yet: the service computes one by itself once enough predictions are
+              logged, or recompute one above.
+            </p>
+          )}
+        <HistorySection history={history} features={ctx.meta.features.map((f) => f.name)} />
+        <AlertsSection
+          alerts={alerts}
+          deliveries={deliveries}
+          webhook={ctx.monitoring.webhook ?? deliveries.length > 0}
+        />
       </Layout>
     );
   };

@@ -37,6 +37,9 @@ Deno.test("recomputing shows an injected drift on the drift page", async () => {
   assert.match(featureRow(html, "Income"), /badge verdict-(high|severe)/);
   assert.match(featureRow(html, "Age"), /badge verdict-low/);
   for (const f of t.model.meta.features) assert.ok(featureRow(html, f.name), f.name);
+  assert.match(html, /data-testid="multivariate"/);
+  assert.match(html, /data-testid="chunk-heatmap"/);
+  assert.match(html, /data-testid="data-quality"/);
   const bars = islandProps(html, "drift_bars") as DriftBarsProps;
   assert.deepEqual(bars.spec.series.map((s) => s.label), ["Reference", "Production"]);
 

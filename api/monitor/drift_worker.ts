@@ -1,16 +1,18 @@
 /**
  * Worker thread that computes one drift report: it opens the audit store
  * read-only on its own connection and streams the window through the
- * monitoring library, so a recompute (about 10 µs per row) never blocks the
- * thread serving requests. A `node:worker_threads` worker: it inherits the
- * process's permissions, where a web Worker would need its own.
+ * monitoring library, so a report (about 10 µs per row, plus the
+ * multivariate check) never blocks the thread serving requests. Started by
+ * `drift_job.ts` for the scheduler and the site's "recompute" button.
+ * A `node:worker_threads` worker: it inherits the process's permissions,
+ * where a web Worker would need its own.
  *
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import type { ModelMeta } from "../../api/scoring/model_meta.ts";
-import type { PredictionQuery } from "../../api/store/mod.ts";
-import type { DriftReport } from "../../monitoring/drift_report.ts";
+import type { ModelMeta } from "../scoring/model_meta.ts";
+import type { PredictionQuery } from "../store/mod.ts";
+import type { ChunkSize, DriftReport } from "../../monitoring/drift_report.ts";
 import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
 import { computeDrift, openStoreForReading } from "../../monitoring/run_drift.ts";
 
@@ -24,6 +26,8 @@ export interface DriftJob {
   generatedAt: string;
   /** The model's costs and training metrics: the report then carries the window's performance. */
   meta?: Pick<ModelMeta, "cost_matrix" | "metrics">;
+  /** Per-chunk statistics (hour or day). */
+  chunk?: ChunkSize;
 }
 
 /** The worker's answer. */
@@ -40,6 +44,7 @@ if (parentPort) {
           query: job.query,
           now: () => new Date(job.generatedAt),
           meta: job.meta,
+          chunk: job.chunk,
         });
         reply = { ok: true, report };
       } finally {
