@@ -19,7 +19,6 @@ import { createRequestStats, type RequestStats } from "./api/middleware/request_
 import { createPredictor } from "./api/predictor.ts";
 import { loadModel, type ScoringModel } from "./api/scoring/model.ts";
 import { readModelMeta } from "./api/scoring/model_meta.ts";
-import { createExplainer } from "./api/scoring/reason_codes.ts";
 import { type DbLocation, resolveDbLocation } from "./api/store/location.ts";
 import { openStore, type Store } from "./api/store/mod.ts";
 import { startRetention } from "./api/store/retention.ts";
@@ -47,7 +46,7 @@ export interface AppDeps {
    * to. Default: one fed by this app's requests only.
    */
   metrics?: Metrics;
-  /** Monitoring site options (reference sample, report file, polling). */
+  /** Monitoring site options (report file, polling; the reference sample is the model's). */
   site?: SiteOptions;
 }
 
@@ -68,7 +67,7 @@ export function createApp(deps: AppDeps): Api {
     queueDepth: () => store.queueDepth,
     performance: cachedPerformanceGauges(store.db, model.meta),
   });
-  const explainer = createExplainer(model);
+  const explainer = model.explainer;
   const predictor = createPredictor({
     model,
     store,
@@ -92,6 +91,7 @@ export function createApp(deps: AppDeps): Api {
   app.route(
     "/monitor",
     createSite({
+      referencePath: model.referencePath,
       ...deps.site,
       meta: model.meta,
       store,

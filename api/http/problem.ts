@@ -102,11 +102,11 @@ export const ProblemSchema = z.object({
   type: z.string().openapi({ example: "/problems/validation" }),
   title: z.string().openapi({ example: PROBLEM_TYPES.validation }),
   status: z.number().int().openapi({ example: 422 }),
-  detail: z.string().openapi({ example: "1 invalid field: /features/Income: expected a number" }),
+  detail: z.string().openapi({ example: "1 invalid field: /features/amount: expected a number" }),
   instance: z.string().optional().openapi({ example: "/predict" }),
   request_id: z.string().optional(),
   errors: z.array(z.object({
-    pointer: z.string().openapi({ example: "/features/Income" }),
+    pointer: z.string().openapi({ example: "/features/amount" }),
     detail: z.string().openapi({ example: "expected a number or null, got string" }),
     row: z.number().int().optional(),
   })).optional(),
