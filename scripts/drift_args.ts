@@ -28,7 +28,8 @@ Options:
                       or 2025-01-31T12:00:00Z)
   --until TS          only predictions logged before TS
   --db PATH           audit database (default: $DB_PATH or data/predictions.sqlite)
-  --reference PATH    reference sample CSV (default data/reference/reference_sample.csv)
+  --reference PATH    reference sample CSV (default: the model's, reference_sample.csv
+                      in the artifacts directory)
   --artifacts DIR     model artifacts, for the feature schema and threshold
                       (default: $ARTIFACTS_DIR or artifacts)
   --out PATH          report file (default outputs/monitoring/drift_report.json)
@@ -49,7 +50,8 @@ export interface DriftCliOptions {
   help: boolean;
   query: PredictionQuery;
   dbPath: string;
-  referencePath: string;
+  /** null: the model's own reference sample (in its artifacts directory). */
+  referencePath: string | null;
   artifactsDir: string;
   outPath: string;
   failOn?: DriftLevel;
@@ -109,8 +111,7 @@ export function parseDriftArgs(
     help: values.help ?? false,
     query,
     dbPath: nonEmpty("db", values.db) ?? env("DB_PATH") ?? "data/predictions.sqlite",
-    referencePath: nonEmpty("reference", values.reference) ??
-      "data/reference/reference_sample.csv",
+    referencePath: nonEmpty("reference", values.reference) ?? null,
     artifactsDir: nonEmpty("artifacts", values.artifacts) ?? env("ARTIFACTS_DIR") ?? "artifacts",
     outPath: nonEmpty("out", values.out) ?? "outputs/monitoring/drift_report.json",
     failOn,

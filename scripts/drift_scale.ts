@@ -19,6 +19,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import { REFERENCE_FILE } from "../api/scoring/model_meta.ts";
 import { openStore } from "../api/store/mod.ts";
 import { parseIntegerFlag } from "./lib/flags.ts";
 import { createProgress } from "./lib/progress.ts";
@@ -106,7 +107,7 @@ async function main(): Promise<number> {
   const dir = await Deno.makeTempDir({ prefix: "drift_scale_" });
   try {
     const artifactsDir = "artifacts";
-    const reference = "data/reference/reference_sample.csv";
+    const reference = join(artifactsDir, REFERENCE_FILE);
     const dbPath = values.db ?? join(dir, "predictions.sqlite");
     const existing = await rowCount(dbPath);
     if (existing < rows) {
