@@ -8,7 +8,6 @@
  * @module
  */
 import { columnKind, columnLabel, type ModelMeta } from "../../api/scoring/model_meta.ts";
-import { describeReasonMethod } from "../../api/scoring/reason_codes.ts";
 import { bullets, paragraph, table } from "../training/markdown.ts";
 import type { ImportReport } from "./report.ts";
 
@@ -103,11 +102,12 @@ export function renderImportCard(meta: ModelMeta, report: ImportReport): string 
     ...(report.warnings.length ? [bullets(report.warnings)] : []),
     "## Reason codes",
     paragraph(
-      `Method: ${describeReasonMethod(meta.reasons)}. ${r.note}. ` +
+      `Method: ${r.note}. ` +
         (r.msPerRow !== null
-          ? `Measured at import: ${fixed(r.msPerRow, 3)} ms per explained row over ` +
-            `${r.rowsTimed} reference rows; largest additivity error |base + Σ contributions − ` +
-            `log-odds| ${sci(r.additivity ?? 0)}.`
+          ? `Measured at import: ${fixed(r.msPerRow, 3)} ms per explained row (median of 3 ` +
+            `passes over ${r.rowsTimed} reference rows); largest |base + Σ contributions − ` +
+            `logit(served probability)| ${sci(r.additivity ?? 0)} (float32 rounding of the served ` +
+            "probability; the explained margin itself adds up exactly)."
           : "The API answers `reasons_unavailable` with this sentence instead of reasons."),
     ),
     "## Parity",

@@ -1,6 +1,7 @@
 /**
  * The raw features of an imported model, from its tensor columns and a data
- * sample: each feature a column names, in order of first appearance, with the
+ * sample: each feature a column names, in the data file's column order (the
+ * order an applicant's record reads in, for the API and the form), with the
  * sample's statistics (range, median or most frequent level, missing rate)
  * and its reason sentence. A categorical feature accepts the levels its
  * columns name plus those seen in the data; the latter are reported, since
@@ -44,11 +45,12 @@ export function deriveFeatures(
   columns: readonly ColumnSpec[],
   options: { reasons?: Readonly<Record<string, string>> } = {},
 ): DerivedFeatures {
-  const names = [...new Set(columns.map((c) => c.name))];
-  const missing = names.filter((n) => !table.columns.includes(n));
+  const named = new Set(columns.map((c) => c.name));
+  const missing = [...named].filter((n) => !table.columns.includes(n));
   if (missing.length > 0) {
     throw new Error(`the data lacks the column(s) the model reads: ${missing.join(", ")}`);
   }
+  const names = table.columns.filter((c) => named.has(c));
   const unknownReasons = Object.keys(options.reasons ?? {}).filter((n) => !names.includes(n));
   if (unknownReasons.length > 0) {
     throw new Error(
@@ -83,13 +85,13 @@ export function deriveFeatures(
         ...reason,
         min: numbers.reduce((a, b) => Math.min(a, b)),
         max: numbers.reduce((a, b) => Math.max(a, b)),
-        median: median(numbers),
+        median: round6(median(numbers)),
         missing_rate: missingRate,
       };
     }
-    const named = columnLevels(columns, name);
+    const listed = columnLevels(columns, name);
     const seen = [...new Set(present)].sort();
-    const extra = seen.filter((l) => !named.includes(l));
+    const extra = seen.filter((l) => !listed.includes(l));
     if (extra.length > 0) {
       const what = own.some((c) => "codes" in c) ? "a missing code (NaN)" : "0 in every column";
       warnings.push(
@@ -97,7 +99,7 @@ export function deriveFeatures(
           `the API accepts them and encodes them as ${what}`,
       );
     }
-    const levels = [...named, ...extra];
+    const levels = [...listed, ...extra];
     if (levels.some((l) => l.length === 0)) throw new Error(`feature ${name}: an empty level`);
     return {
       name,
