@@ -1,10 +1,12 @@
 /**
- * The drift reference sample (`reference_sample.csv`), written by the training
- * and import tasks and read by drift monitoring: every reference row in the
- * shape the API receives as `features` (feature columns in metadata order,
- * missing written as `NA`) plus `proba_default`, the row's model score —
- * out-of-fold for a model trained here: in-sample scores are optimistic, and
- * the score-drift monitor would then fire on clean traffic.
+ * The drift reference sample (`reference_sample.csv` in a model's artifacts
+ * directory), written by the training and import tasks and read by drift
+ * monitoring, the site and the simulator: every reference row in the shape
+ * the API receives as `features` (feature columns in metadata order, missing
+ * written as `NA`), the target when the rows are labelled, and
+ * `proba_default`, the row's model score — out-of-fold for a model trained
+ * here: in-sample scores are optimistic, and the score-drift monitor would
+ * then fire on clean traffic.
  *
  * @module
  */
