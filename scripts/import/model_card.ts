@@ -106,7 +106,9 @@ export function renderImportCard(meta: ModelMeta, report: ImportReport): string 
         (r.msPerRow !== null
           ? `Measured at import: ${fixed(r.msPerRow, 3)} ms per explained row (median of 3 ` +
             `passes over ${r.rowsTimed} reference rows); largest |base + Σ contributions − ` +
-            `logit(served probability)| ${sci(r.additivity ?? 0)} (float32 rounding of the served ` +
+            `logit(served probability)| ${
+              sci(r.additivity ?? 0)
+            } (float32 rounding of the served ` +
             "probability; the explained margin itself adds up exactly)."
           : "The API answers `reasons_unavailable` with this sentence instead of reasons."),
     ),

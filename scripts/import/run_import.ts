@@ -34,6 +34,7 @@ import { type CsvTable, readCsvFile, tableToFeatures } from "../../api/scoring/f
 import { createColumnEncoder, type Features } from "../../api/scoring/feature_vector.ts";
 import { loadModel } from "../../api/scoring/model.ts";
 import {
+  columnLabel,
   type ColumnSpec,
   type CostMatrix,
   type EvalMetrics,
@@ -184,7 +185,30 @@ interface Prepared {
   xgboost: { facts: XgboostFacts; walk: Float64Array } | null;
 }
 
-async function prepareXgboost(path: string, width: number, matrix: Float32Array) {
+/**
+ * Columns whose label disagrees with the booster's saved feature names (a
+ * booster trained on a DataFrame keeps them: `dti`, `purpose_car`, …): the
+ * most common import mistake is a column order that is not the training one.
+ */
+export function featureNameMismatches(
+  columns: readonly ColumnSpec[],
+  names: readonly string[],
+): string[] {
+  if (names.length !== columns.length) return [];
+  return columns.flatMap((c, j) => {
+    const n = names[j];
+    const fits = "level" in c ? n.startsWith(c.name) && n.endsWith(c.level) : n === c.name;
+    return fits ? [] : [`column ${j} is ${columnLabel(c)} but the booster calls it "${n}"`];
+  });
+}
+
+async function prepareXgboost(
+  path: string,
+  columns: readonly ColumnSpec[],
+  matrix: Float32Array,
+  warnings: string[],
+) {
+  const width = columns.length;
   const text = await Deno.readTextFile(path);
   let json: unknown;
   try {
@@ -193,6 +217,13 @@ async function prepareXgboost(path: string, width: number, matrix: Float32Array)
     throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
   }
   const { ensemble, facts } = convertXgboostJson(json);
+  const mismatches = featureNameMismatches(columns, facts.feature_names);
+  if (mismatches.length > 0) {
+    warnings.push(
+      `the booster's feature names disagree with the columns (is the order the training ` +
+        `one?): ${mismatches.slice(0, 3).join("; ")}${mismatches.length > 3 ? "; …" : ""}`,
+    );
+  }
   if (ensemble.nFeatures !== width) {
     throw new ImportRefusal(
       `the booster reads ${ensemble.nFeatures} columns (num_feature) but the encoding has ` +
@@ -364,7 +395,7 @@ export async function importModel(options: ImportOptions): Promise<ImportReport>
   const width = encoder.width;
 
   const prepared = options.source.kind === "xgboost"
-    ? await prepareXgboost(options.source.path, width, matrix)
+    ? await prepareXgboost(options.source.path, columns, matrix, warnings)
     : await prepareOnnx(options.source.path, options, width, matrix);
 
   const scorer = await createOnnxScorer(prepared.bytes, {

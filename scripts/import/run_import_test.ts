@@ -16,7 +16,12 @@ import { inspectOnnx } from "../../api/scoring/onnx_graph.ts";
 import { toUnits } from "../../api/scoring/sampling_shapley.ts";
 import { explainedTrees } from "../../api/scoring/tree_explainer.ts";
 import { predictLogOdds, sigmoid } from "../../api/scoring/tree_ensemble.ts";
-import { importModel, type ImportOptions, ImportRefusal } from "./run_import.ts";
+import {
+  featureNameMismatches,
+  importModel,
+  type ImportOptions,
+  ImportRefusal,
+} from "./run_import.ts";
 
 const FIXTURES = new URL("../../api/scoring/testdata/models/", import.meta.url).pathname;
 
@@ -263,3 +268,29 @@ function refusedWith(message: RegExp) {
     return true;
   };
 }
+
+Deno.test("a booster's saved feature names are checked against the columns", async () => {
+  assert.deepEqual(
+    featureNameMismatches(
+      [{ name: "dti" }, { name: "purpose", level: "car" }, { name: "grade", codes: { A: 0 } }],
+      ["dti", "purpose_car", "grade"],
+    ),
+    [],
+  );
+  assert.deepEqual(featureNameMismatches([{ name: "a" }], ["b", "c"]), [], "no names to compare");
+  await withDir(async (out) => {
+    const options = await optionsFor("xgboost_json_base_score", out);
+    const json = JSON.parse(await Deno.readTextFile(options.source.path));
+    const table = await readCsvFile(options.data);
+    const names = table.columns.filter((c) => c !== "Status");
+    json.learner.feature_names = [names[1], names[0], ...names.slice(2)];
+    const swapped = join(out, "..", "model.json");
+    await Deno.writeTextFile(swapped, JSON.stringify(json));
+    const report = await importModel({ ...options, source: { kind: "xgboost", path: swapped } });
+    assert.equal(report.warnings.length, 1);
+    assert.match(
+      report.warnings[0],
+      new RegExp(`column 0 is ${names[0]} but the booster calls it "${names[1]}"`),
+    );
+  });
+});
