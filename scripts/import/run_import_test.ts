@@ -294,3 +294,25 @@ Deno.test("a booster's saved feature names are checked against the columns", asy
     );
   });
 });
+
+Deno.test("sampling over its budget: the model gives no reasons, and says so", async () => {
+  await withDir(async (out) => {
+    const report = await importModel({
+      ...await optionsFor("torch_mlp", out),
+      samplingBudgetMs: 0,
+    });
+    assert.equal(report.meta.reasons.method, "none");
+    assert.equal(report.reasons.msPerRow, null);
+    const model = await loadModel(out);
+    try {
+      assert.match(
+        model.explainer.unavailable!,
+        /^sampling Shapley values cost \d+ ms per explained row with this model \(budget 0 ms\)/,
+      );
+    } finally {
+      await model.release();
+    }
+    const card = await Deno.readTextFile(join(out, "MODEL_CARD.md"));
+    assert.match(card, /`reasons_unavailable`/);
+  });
+});
