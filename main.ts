@@ -25,7 +25,6 @@ import { createRequestStats, type RequestStats } from "./api/middleware/request_
 import { createPredictor } from "./api/predictor.ts";
 import { loadModel, type ScoringModel } from "./api/scoring/model.ts";
 import { readModelMeta } from "./api/scoring/model_meta.ts";
-import { createExplainer } from "./api/scoring/reason_codes.ts";
 import { type DbLocation, resolveDbLocation } from "./api/store/location.ts";
 import { openStore, startRetention, type Store } from "./api/store/mod.ts";
 import type { ReferenceProfile } from "./monitoring/reference_profile.ts";
@@ -79,7 +78,7 @@ export interface AppDeps {
    * to. Default: one fed by this app's requests only.
    */
   metrics?: Metrics;
-  /** Monitoring site options (reference sample, report file, polling). */
+  /** Monitoring site options (report file, polling; the reference sample is the model's). */
   site?: SiteOptions;
 }
 
@@ -106,7 +105,7 @@ export function createApp(deps: AppDeps): Api {
     queueDepth: () => store.queueDepth,
     performance: cachedPerformanceGauges(store, model.meta),
   });
-  const explainer = createExplainer(model);
+  const explainer = model.explainer;
   const predictor = createPredictor({
     model,
     store,
@@ -132,6 +131,7 @@ export function createApp(deps: AppDeps): Api {
   app.route(
     "/monitor",
     createSite({
+      referencePath: model.referencePath,
       ...deps.site,
       meta: model.meta,
       store,

@@ -66,7 +66,7 @@ export const CONFIG = {
   ARTIFACTS_DIR: {
     key: "artifactsDir",
     default: "artifacts",
-    doc: "Directory with model.onnx and model_meta.json.",
+    doc: "The model's artifacts directory (train or import-model output).",
     schema: z.string().min(1),
   },
   DB_PATH: {

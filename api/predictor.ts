@@ -24,6 +24,8 @@ export interface PredictionResult {
   latency_ms: number;
   /** Reason codes, when an explanation was asked for. */
   reasons?: ReasonCode[];
+  /** When an explanation was asked for and the model gives none: why. */
+  reasons_unavailable?: string;
 }
 
 /** Options for one {@link Predictor.predict} call. */
@@ -34,7 +36,7 @@ export interface PredictOptions {
   clientId: string;
   /** `performance.now()` when the request arrived (latency is measured from it). */
   startedAt: number;
-  /** Compute, return and log reason codes (TreeSHAP). */
+  /** Compute, return and log reason codes (the model's explainer). */
   explain?: boolean;
 }
 
@@ -47,8 +49,11 @@ export interface Predictor {
 export interface PredictorDeps {
   model: ScoringModel;
   store: Pick<Store, "append">;
-  /** Reason codes; without one, `explain` requests are answered without reasons. */
-  explainer?: Pick<Explainer, "explainRows">;
+  /**
+   * Reason codes; without one, `explain` requests are answered without
+   * reasons. A model without reasons (`unavailable`) answers why instead.
+   */
+  explainer?: Pick<Explainer, "explainRows" | "unavailable">;
   /** Wall clock for `ts_utc` (tests pin it). */
   now?: () => Date;
   /** Told about every scoring request: scored (with its decisions) or failed. */
@@ -88,8 +93,9 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         deps.onScored?.(false);
         throw err;
       }
-      const reasons = explain && deps.explainer
-        ? deps.explainer.explainRows(canonical).map((e) => e.reasons)
+      const unavailable = explain ? deps.explainer?.unavailable ?? null : null;
+      const reasons = explain && deps.explainer && unavailable === null
+        ? (await deps.explainer.explainRows(canonical)).map((e) => e.reasons)
         : undefined;
       const ts = now().toISOString();
       const scoredMs = elapsed(startedAt);
@@ -140,6 +146,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         model_version: r.model_version,
         latency_ms: latency,
         ...(reasons ? { reasons: reasons[i] } : {}),
+        ...(unavailable !== null ? { reasons_unavailable: unavailable } : {}),
       }));
     },
   };

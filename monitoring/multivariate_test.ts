@@ -17,7 +17,6 @@ const SPECS: FeatureSpec[] = [
   {
     name: "home",
     type: "categorical",
-    encoding: "ordinal",
     levels: ["own", "rent", "other"],
     mode: "own",
     missing_rate: 0,

@@ -1,10 +1,12 @@
 /**
- * The drift reference sample (`reference_sample.csv`), written by the training
- * and import tasks and read by drift monitoring: every reference row in the
- * shape the API receives as `features` (feature columns in metadata order,
- * missing written as `NA`) plus `proba_default`, the row's model score —
- * out-of-fold for a model trained here: in-sample scores are optimistic, and
- * the score-drift monitor would then fire on clean traffic.
+ * The drift reference sample (`reference_sample.csv` in a model's artifacts
+ * directory), written by the training and import tasks and read by drift
+ * monitoring, the site and the simulator: every reference row in the shape
+ * the API receives as `features` (feature columns in metadata order, missing
+ * written as `NA`), the target when the rows are labelled, and
+ * `proba_default`, the row's model score — out-of-fold for a model trained
+ * here: in-sample scores are optimistic, and the score-drift monitor would
+ * then fire on clean traffic.
  *
  * @module
  */
@@ -71,21 +73,30 @@ export async function readReferenceSample(
 /** Decimals written for scores (fixed, so the file is byte-stable). */
 export const SCORE_DECIMALS = 6;
 
-/** The reference sample as CSV text (header + one line per record). */
+/**
+ * The reference sample as CSV text (header + one line per record): the
+ * features, then the target column when `target` names one (so the sample
+ * can replay labelled traffic, e.g. `deno task simulate --outcomes`), then
+ * the score.
+ */
 export function referenceSampleCsv(
   records: readonly CsvRecord[],
-  options: { specs: readonly FeatureSpec[]; scores: ArrayLike<number> },
+  options: { specs: readonly FeatureSpec[]; scores: ArrayLike<number>; target?: string | null },
 ): string {
   const { specs, scores } = options;
+  const target = options.target ?? null;
   if (scores.length !== records.length) {
     throw new RangeError(`${records.length} records but ${scores.length} scores`);
   }
-  const lines = [formatCsvLine([...specs.map((s) => s.name), SCORE_COLUMN])];
+  const header = [...specs.map((s) => s.name), ...(target ? [target] : []), SCORE_COLUMN];
+  const lines = [formatCsvLine(header)];
   records.forEach((record, i) => {
     const features = recordToFeatures(record, specs, { row: i + 1 });
-    lines.push(
-      formatCsvLine([...featuresToCsvValues(features, specs), scores[i].toFixed(SCORE_DECIMALS)]),
-    );
+    lines.push(formatCsvLine([
+      ...featuresToCsvValues(features, specs),
+      ...(target ? [record[target] ?? null] : []),
+      scores[i].toFixed(SCORE_DECIMALS),
+    ]));
   });
   return `${lines.join("\n")}\n`;
 }

@@ -13,6 +13,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type ModelMeta, readModelMeta } from "../api/scoring/model_meta.ts";
 import { openStore, type PredictionQuery, type Store } from "../api/store/mod.ts";
 import { sortBySeverity } from "./alerts.ts";
@@ -29,8 +30,8 @@ export const DEFAULT_LIMIT = 2000;
 export interface DriftReferenceOptions {
   /** Directory of `model_meta.json` (feature schema, threshold, model version). */
   artifactsDir: string;
-  /** The reference sample CSV. */
-  referencePath: string;
+  /** The reference sample CSV. Default: the model's (`reference.file` in the artifacts directory). */
+  referencePath?: string;
   /** Numeric quantile bins. Default 10. */
   bins?: number;
 }
@@ -44,7 +45,8 @@ export interface DriftReference {
 /** Reads the metadata and the reference sample and fits the reference profile. */
 export async function loadDriftReference(options: DriftReferenceOptions): Promise<DriftReference> {
   const meta = await readModelMeta(options.artifactsDir);
-  const sample = await readReferenceSample(options.referencePath, meta.features);
+  const path = options.referencePath ?? join(options.artifactsDir, meta.reference.file);
+  const sample = await readReferenceSample(path, meta.features);
   const profile = buildReferenceProfile(sample, {
     features: meta.features,
     threshold: meta.threshold,

@@ -16,7 +16,7 @@ Deno.test("with every test.csv outcome fed back, realised metrics equal a direct
   });
   const meta = t.model.meta;
   const rows = tableToFeatures(table, meta.features);
-  const labels = table.records.map((r) => r.Status === meta.target.positive_label ? 1 : 0);
+  const labels = table.records.map((r) => r.Status === meta.target!.positive_label ? 1 : 0);
   const res = await t.post("/predict_batch", { rows }, { "x-request-id": "test" });
   assert.equal(res.status, 200);
   const { items } = await res.json();
@@ -39,8 +39,8 @@ Deno.test("with every test.csv outcome fed back, realised metrics equal a direct
   assert.ok(Math.abs(report.realised.brier - brierScore(direct)) < 1e-12);
   assert.equal(report.realised.cost, costOf(confusionAt(direct, meta.threshold), meta.cost_matrix));
   // The training task measured the same test set with the in-memory trees (float64):
-  assert.ok(Math.abs(report.realised.roc_auc! - meta.metrics.test.roc_auc) < 1e-4);
-  assert.ok(Math.abs(report.realised.brier - meta.metrics.test.brier) < 1e-6);
+  assert.ok(Math.abs(report.realised.roc_auc! - meta.metrics.test!.roc_auc) < 1e-4);
+  assert.ok(Math.abs(report.realised.brier - meta.metrics.test!.brier) < 1e-6);
   assert.ok(report.comparison && Math.abs(report.comparison.roc_auc_drop!) < 1e-4);
   assert.deepEqual(report.alerts, [], "the model performs as trained: no alert");
 });

@@ -101,7 +101,7 @@ export async function main(args: readonly string[]): Promise<number> {
       }
       const { meta, profile } = await loadDriftReference({
         artifactsDir: options.artifactsDir,
-        referencePath: options.referencePath,
+        referencePath: options.referencePath ?? undefined,
         bins: options.bins,
       });
       const progress = createProgress({ label: "drift", total });

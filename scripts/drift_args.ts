@@ -30,7 +30,8 @@ Options:
   --until TS          only predictions logged before TS
   --db PATH|URL       audit database: a SQLite file or a postgres:// URL (default:
                       $DATABASE_URL, else $DB_PATH, else data/predictions.sqlite)
-  --reference PATH    reference sample CSV (default data/reference/reference_sample.csv)
+  --reference PATH    reference sample CSV (default: the model's, reference_sample.csv
+                      in the artifacts directory)
   --artifacts DIR     model artifacts, for the feature schema and threshold
                       (default: $ARTIFACTS_DIR or artifacts)
   --out PATH          report file (default outputs/monitoring/drift_report.json)
@@ -58,7 +59,8 @@ export interface DriftCliOptions {
   help: boolean;
   query: PredictionQuery;
   dbPath: string;
-  referencePath: string;
+  /** null: the model's own reference sample (in its artifacts directory). */
+  referencePath: string | null;
   artifactsDir: string;
   outPath: string;
   failOn?: DriftLevel;
@@ -145,8 +147,7 @@ export function parseDriftArgs(
     help: values.help ?? false,
     query,
     dbPath: nonEmpty("db", values.db) ?? defaultStoreTarget(env),
-    referencePath: nonEmpty("reference", values.reference) ??
-      "data/reference/reference_sample.csv",
+    referencePath: nonEmpty("reference", values.reference) ?? null,
     artifactsDir: nonEmpty("artifacts", values.artifacts) ?? env("ARTIFACTS_DIR") ?? "artifacts",
     outPath: nonEmpty("out", values.out) ?? "outputs/monitoring/drift_report.json",
     failOn,

@@ -9,7 +9,7 @@ Deno.test("parseDriftArgs: defaults", () => {
   const o = parseDriftArgs([], noEnv);
   deepEqual(o.query, { limit: DEFAULT_LIMIT });
   equal(o.dbPath, "data/predictions.sqlite");
-  equal(o.referencePath, "data/reference/reference_sample.csv");
+  equal(o.referencePath, null, "the model's own reference sample");
   equal(o.artifactsDir, "artifacts");
   equal(o.outPath, "outputs/monitoring/drift_report.json");
   equal(o.failOn, undefined);

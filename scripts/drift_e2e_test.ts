@@ -5,8 +5,8 @@
  * raise alerts on exactly the drifted feature.
  *
  * Runs with the fixture model (reference = training rows scored by it) and,
- * when `deno task train` has produced them, with the real artifacts and
- * `data/reference/reference_sample.csv`.
+ * with the real artifacts and their reference sample
+ * (`artifacts/reference_sample.csv`), when `deno task train` has produced them.
  */
 import { deepEqual, ok } from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -21,7 +21,7 @@ import { runDrift } from "../monitoring/run_drift.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 const TEST_CSV = join(ROOT, "data/credit_data/test.csv");
 const REAL_ARTIFACTS = join(ROOT, "artifacts");
-const REAL_REFERENCE = join(ROOT, "data/reference/reference_sample.csv");
+const REAL_REFERENCE = join(REAL_ARTIFACTS, "reference_sample.csv");
 const realAvailable = existsSync(join(REAL_ARTIFACTS, "model_meta.json")) &&
   existsSync(REAL_REFERENCE);
 

@@ -31,6 +31,7 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { describeTarget, isPostgresTarget, openStore } from "../api/store/mod.ts";
 import { databaseNetAllowance } from "./net_allowance.ts";
+import { REFERENCE_FILE } from "../api/scoring/model_meta.ts";
 import { parseIntegerFlag } from "./lib/flags.ts";
 import { createProgress } from "./lib/progress.ts";
 import { simulateTraffic } from "./simulate.ts";
@@ -124,7 +125,7 @@ async function main(): Promise<number> {
   const dir = await Deno.makeTempDir({ prefix: "drift_scale_" });
   try {
     const artifactsDir = "artifacts";
-    const reference = "data/reference/reference_sample.csv";
+    const reference = join(artifactsDir, REFERENCE_FILE);
     const dbPath = values.db ?? join(dir, "predictions.sqlite");
     const existing = await rowCount(dbPath);
     if (existing < rows) {

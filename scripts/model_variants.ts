@@ -53,9 +53,10 @@ const treeCounts = (values.trees ?? "50,100,200,all").split(",").map((t) =>
   t.trim() === "all" ? full.trees.length : intFlag("trees", t.trim(), 0)
 );
 const table = await readCsvFile(values.csv ?? "data/credit_data/test.csv");
+if (!meta.target) throw new UsageError(`${artifactsDir}: the model has no target to evaluate`);
 const labels = labelsOf(table.records, meta.target);
-const matrix = encodeRows(meta.features, tableToFeatures(table, meta.features));
-const width = meta.features.length;
+const matrix = encodeRows(meta, tableToFeatures(table, meta.features));
+const width = meta.columns.length;
 const nRows = labels.length;
 if (batch > nRows) throw new UsageError(`--batch ${batch} is larger than the ${nRows} test rows`);
 
@@ -147,7 +148,7 @@ for (let i = 0; i < reps + 10; i++) {
 const reference = results.find((r) => r.variant.trees === full.trees.length && r.session);
 console.log(
   `\n## Model variants on ${nRows} test rows (${meta.model_version}: ${full.trees.length} trees; ` +
-    `bundled test AUC ${meta.metrics.test.roc_auc}, Brier ${meta.metrics.test.brier}); ` +
+    `bundled test AUC ${meta.metrics.test?.roc_auc}, Brier ${meta.metrics.test?.brier}); ` +
     `onnxruntime-web, 1 thread, median of ${reps} interleaved runs\n`,
 );
 console.log(markdownTable(

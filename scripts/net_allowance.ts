@@ -41,8 +41,17 @@ export function webhookNetAllowance(url: string | undefined): string {
   }
 }
 
+/** A variable's value, or undefined when unset or not granted to this run (a task asks for fewer). */
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
 if (import.meta.main) {
-  const allowance = databaseNetAllowance(Deno.env.get("DATABASE_URL")) +
-    webhookNetAllowance(Deno.env.get("ALERT_WEBHOOK_URL"));
+  const allowance = databaseNetAllowance(readEnv("DATABASE_URL")) +
+    webhookNetAllowance(readEnv("ALERT_WEBHOOK_URL"));
   await Deno.stdout.write(new TextEncoder().encode(allowance));
 }

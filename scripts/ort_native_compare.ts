@@ -18,15 +18,14 @@
  */
 import { parseArgs } from "node:util";
 import * as ortWeb from "onnxruntime-web";
+import { join } from "node:path";
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
 import { encodeRows } from "../api/scoring/feature_vector.ts";
 import { intFlag } from "./bench/cli_common.ts";
 import { median } from "./bench/latency_summary.ts";
 import { fmt, markdownTable } from "./bench/report.ts";
 import { readModelMeta } from "../api/scoring/model_meta.ts";
-
-/** The native runtime's npm specifier (kept out of the module graph, see the module doc). */
-export const ORT_NODE_SPECIFIER = ["npm:onnxruntime-node", "1.30.0"].join("@");
+import { ORT_NODE_SPECIFIER } from "./lib/native_ort.ts";
 
 type Ort = typeof ortWeb;
 
@@ -48,11 +47,11 @@ const artifactsDir = values.artifacts ?? "artifacts";
 const meta = await readModelMeta(artifactsDir);
 const bytes = await Deno.readFile(`${artifactsDir}/${meta.onnx.file}`);
 const rows = tableToFeatures(
-  await readCsvFile(values.csv ?? "data/credit_data/test.csv"),
+  await readCsvFile(values.csv ?? join(artifactsDir, meta.reference.file)),
   meta.features,
 );
-const width = meta.features.length;
-const matrix = encodeRows(meta.features, rows);
+const width = meta.columns.length;
+const matrix = encodeRows(meta, rows);
 
 ortWeb.env.wasm.numThreads = threads;
 ortWeb.env.logLevel = "error";

@@ -26,7 +26,7 @@ import {
   waitForCharts,
 } from "./lib/browser.ts";
 import { serveOnLocalhost } from "./lib/serve.ts";
-import { creditRows } from "./lib/credit_rows.ts";
+import { CREDIT_TEST_CSV, creditRows } from "./lib/credit_rows.ts";
 import { fillDemoDatabase, writeSyntheticRequestStats } from "./site_demo_data.ts";
 import { createApp } from "../main.ts";
 import { DEFAULT_CONFIG } from "../api/config.ts";
@@ -98,6 +98,8 @@ async function main(args: string[]): Promise<number> {
       hours: 7 * 24,
       now: new Date(now.getTime() - 60_000),
       artifactsDir,
+      // The bundled model's held-out applications: realistic outcomes on the Performance page.
+      sourcePath: CREDIT_TEST_CSV,
       outcomes: 0.5,
       drift: {
         hours: 12,

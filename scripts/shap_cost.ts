@@ -1,32 +1,30 @@
 /**
- * Measures the cost of reason codes (TreeSHAP) per explained row on the real
- * model, next to the cost of scoring the same rows, in the same run (the
+ * `deno task shap-cost`: measures the cost of reason codes per explained row
+ * with the model's own explainer (TreeSHAP, linear, or sampling Shapley
+ * values), next to the cost of scoring the same rows, in the same run (the
  * machine is noisy: compare the ratios, not the absolute times).
  *
- *   deno run --allow-read=. scripts/shap_cost.ts [--artifacts artifacts]
- *     [--csv data/credit_data/test.csv] [--reps 7]
+ *   deno task shap-cost [--artifacts artifacts] [--csv FILE] [--rows 500] [--reps 7]
  *
- * Prints: model size, start-up cost of the explainer, per-row cost of
- * TreeSHAP, of the plain tree walk (`predictLogOdds`) and of ONNX batch
- * scoring (onnxruntime-web), each the median over `reps` passes over all
- * rows, and the largest additivity error |base + Σφ − log-odds|.
+ * Rows come from `--csv`, by default the model's reference sample. Prints
+ * the method, the start-up cost of the explainer, the median time per
+ * explained row over `reps` passes, the ONNX batch scoring time per row, and
+ * the largest additivity error |base + Σ contributions − link(served)|.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
-import { encodeRows } from "../api/scoring/feature_vector.ts";
 import { loadModel } from "../api/scoring/model.ts";
-import { createExplainer } from "../api/scoring/reason_codes.ts";
-import { decodeEnsemble } from "../api/scoring/onnx_tree_codec.ts";
-import { predictLogOdds } from "../api/scoring/tree_ensemble.ts";
-import { createTreeShap } from "../api/scoring/tree_shap.ts";
+import { createExplainer, describeReasonMethod } from "../api/scoring/reason_codes.ts";
+import { toUnits } from "../api/scoring/sampling_shapley.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
   options: {
     artifacts: { type: "string", default: "artifacts" },
-    csv: { type: "string", default: "data/credit_data/test.csv" },
+    csv: { type: "string" },
+    rows: { type: "string", default: "500" },
     reps: { type: "string", default: "7" },
   },
 });
@@ -48,61 +46,36 @@ async function timeIt(fn: () => unknown): Promise<number> {
 
 const model = await loadModel(args.artifacts);
 const { meta } = model;
-const rows = tableToFeatures(await readCsvFile(args.csv), meta.features);
-const matrix = encodeRows(meta.features, rows);
-const width = meta.features.length;
+const csv = args.csv ?? model.referencePath;
+const rows = tableToFeatures(await readCsvFile(csv), meta.features).slice(0, Number(args.rows));
 const n = rows.length;
+const matrix = model.encoder.encode(rows);
 
 const t0 = performance.now();
-const ensemble = decodeEnsemble(model.onnxBytes);
-const shap = createTreeShap(ensemble);
-const startupMs = performance.now() - t0;
 const explainer = createExplainer(model);
-const nodes = ensemble.trees.reduce((s, t) => s + t.feature.length, 0);
-const leaves = ensemble.trees.reduce((s, t) => s + t.feature.filter((f) => f < 0).length, 0);
-
-const out = new Float64Array(width);
-const shapMs = await timeIt(() => {
-  for (let r = 0; r < n; r++) shap.explainRow(matrix.subarray(r * width, (r + 1) * width), out);
-});
-const explainMs = await timeIt(() => explainer.explainMatrix(matrix));
-const walkMs = await timeIt(() => {
-  let s = 0;
-  for (let r = 0; r < n; r++) {
-    s += predictLogOdds(ensemble, matrix.subarray(r * width, (r + 1) * width));
-  }
-  return s;
-});
-const onnxMs = await timeIt(() => model.scoreMatrix(matrix));
-
-let worst = 0;
-const all = shap.explainMatrix(matrix);
-for (let r = 0; r < n; r++) {
-  let sum = shap.expectedValue;
-  for (let j = 0; j < width; j++) sum += all[r * width + j];
-  worst = Math.max(
-    worst,
-    Math.abs(sum - predictLogOdds(ensemble, matrix.subarray(r * width, (r + 1) * width))),
+const startupMs = performance.now() - t0;
+console.log(`model ${meta.model_version} (${meta.name}): ${describeReasonMethod(meta.reasons)}`);
+console.log(`rows: ${n} from ${csv}; median of ${reps} passes`);
+if (explainer.unavailable !== null) {
+  console.log(`no reason codes: ${explainer.unavailable}`);
+} else {
+  const explainMs = await timeIt(() => explainer.explainRows(rows));
+  const onnxMs = await timeIt(() => model.scoreMatrix(matrix));
+  const served = await model.scoreMatrix(matrix);
+  const explanations = await explainer.explainRows(rows);
+  let worst = 0;
+  explanations.forEach((e, r) => {
+    const sum = Object.values(e.contributions).reduce((s, c) => s + c, e.base_value);
+    worst = Math.max(worst, Math.abs(sum - toUnits(explainer.units ?? "log_odds", served[r])));
+  });
+  const us = (ms: number) => `${((1000 * ms) / n).toFixed(2)} µs/row`;
+  console.log(`explainer start-up:                 ${startupMs.toFixed(1)} ms`);
+  console.log(`explainRows (reason codes):         ${us(explainMs)}`);
+  console.log(
+    `ONNX batch scoreMatrix:             ${us(onnxMs)}  (explain/score ${
+      (explainMs / onnxMs).toFixed(1)
+    }×)`,
   );
+  console.log(`largest |base + Σφ − link(served)|: ${worst.toExponential(2)}`);
 }
 await model.release();
-
-const us = (ms: number) => `${((1000 * ms) / n).toFixed(2)} µs/row`;
-console.log(
-  `model ${meta.model_version}: ${ensemble.trees.length} trees, ${nodes} nodes, ${leaves} leaves`,
-);
-console.log(`rows: ${n} from ${args.csv}; median of ${reps} passes`);
-console.log(`explainer start-up (decode ONNX + compile): ${startupMs.toFixed(1)} ms`);
-console.log(`TreeSHAP explainRow:                ${us(shapMs)}`);
-console.log(`explainMatrix (+ reason codes):     ${us(explainMs)}`);
-console.log(
-  `tree walk predictLogOdds:           ${us(walkMs)}  (TreeSHAP/walk ${
-    (shapMs / walkMs).toFixed(1)
-  }×)`,
-);
-console.log(
-  `ONNX batch scoreMatrix:             ${us(onnxMs)}  (TreeSHAP/ONNX ${
-    (shapMs / onnxMs).toFixed(1)
-  }×)`,
-);
-console.log(`largest |base + Σφ − log-odds|:     ${worst.toExponential(2)}`);

@@ -54,7 +54,8 @@ Options:
   --db PATH|URL         audit database: a SQLite file or a postgres:// URL (default:
                         $DATABASE_URL, else $DB_PATH, else data/predictions.sqlite)
   --artifacts DIR       model artifacts (default: $ARTIFACTS_DIR or artifacts)
-  --source PATH         applications to draw from (default data/credit_data/test.csv)
+  --source PATH         applications to draw from (default: the model's reference
+                        sample, reference_sample.csv in the artifacts directory)
   --seed N              random seed (default 42)
   --start TS            timestamp of the first row, ISO 8601 (default: now − spread)
   --spread-hours H      rows are spread evenly over H hours (default 24)
@@ -76,7 +77,8 @@ export interface SimulateOptions {
   n: number;
   dbPath: string;
   artifactsDir: string;
-  sourcePath: string;
+  /** Applications to draw from; null: the model's reference sample. */
+  sourcePath: string | null;
   seed: number;
   /** Timestamp of the first row, epoch milliseconds. */
   startMs: number;
@@ -122,7 +124,7 @@ export function parseSimulateArgs(
     n: values.n === undefined ? 1000 : parseIntegerFlag("n", values.n, { min: 1 }),
     dbPath: values.db ?? defaultStoreTarget(context.env),
     artifactsDir: values.artifacts ?? context.env("ARTIFACTS_DIR") ?? "artifacts",
-    sourcePath: values.source ?? "data/credit_data/test.csv",
+    sourcePath: values.source ?? null,
     seed: values.seed === undefined ? 42 : parseIntegerFlag("seed", values.seed, { min: 0 }),
     startMs,
     spreadHours,
@@ -152,10 +154,13 @@ function syntheticLatency(rng: Random): number {
 /** Source labels (1 = default), when outcomes are wanted; throws without a target column. */
 function sourceLabels(
   records: readonly Readonly<Record<string, string | null>>[],
-  target: { name: string; positive_label: string; negative_label: string },
+  target: { name: string; positive_label: string; negative_label: string } | null,
   wanted: boolean,
 ): (0 | 1)[] | null {
   if (!wanted) return null;
+  if (target === null) {
+    throw new Error("--outcomes needs labels, and this model was imported without a target");
+  }
   return records.map((r, i) => {
     const v = r[target.name];
     if (v === target.positive_label) return 1;
@@ -209,10 +214,11 @@ export async function simulateTraffic(
   const model = await loadModel(options.artifactsDir);
   try {
     const meta = model.meta;
-    const table = await readCsvFile(options.sourcePath);
+    const sourcePath = options.sourcePath ?? model.referencePath;
+    const table = await readCsvFile(sourcePath);
     const source = tableToFeatures(table, meta.features);
     const labels = sourceLabels(table.records, meta.target, (options.outcomes ?? 0) > 0);
-    if (source.length === 0) throw new Error(`${options.sourcePath}: no rows`);
+    if (source.length === 0) throw new Error(`${sourcePath}: no rows`);
     const plan = planDrift(options.drift, { features: meta.features, source });
     const rng = seededRandom(options.seed);
     const stepMs = (options.spreadHours * 3_600_000) / options.n;

@@ -14,6 +14,7 @@ import { UsageError } from "./lib/flags.ts";
 import { DriftSpecError } from "./lib/drift_injection.ts";
 import { parseSimulateArgs, type SimulateOptions, simulateTraffic } from "./simulate.ts";
 import { runDenoScript } from "../api/testing/run_deno.ts";
+import { writeReferenceSample } from "../monitoring/testing/drift_helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const dir = await Deno.makeTempDir({ prefix: "simulate_test_" });
@@ -21,6 +22,11 @@ globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: tr
 const artifactsDir = join(dir, "artifacts");
 await Deno.mkdir(artifactsDir);
 await writeFixtureModel(artifactsDir, { threshold: 0.3 });
+// The model's reference sample: the default source of simulated applications.
+await writeReferenceSample(join(artifactsDir, "reference_sample.csv"), {
+  artifactsDir,
+  sourcePath: join(ROOT, "data/credit_data/train.csv"),
+});
 
 const NOW = new Date("2025-05-01T12:00:00Z");
 const context = { env: (_: string) => undefined, now: () => NOW };
@@ -30,7 +36,7 @@ Deno.test("parseSimulateArgs: defaults, environment and repeated drift flags", (
   equal(d.n, 1000);
   equal(d.dbPath, "data/predictions.sqlite");
   equal(d.artifactsDir, "artifacts");
-  equal(d.sourcePath, "data/credit_data/test.csv");
+  equal(d.sourcePath, null, "the model's own reference sample");
   equal(d.seed, 42);
   equal(d.spreadHours, 24);
   equal(d.startMs, NOW.getTime() - 24 * 3_600_000); // the rows end now

@@ -29,6 +29,7 @@ export interface DemoDataOptions {
   /** The last `driftHours` get this drift (share of rows ∝ time). */
   drift?: { hours: number; specs: DriftSpec[] };
   artifactsDir?: string;
+  /** Applications to draw from. Default: the model's reference sample. */
   sourcePath?: string;
   batchSize?: number;
   /** Share of predictions whose true outcome is recorded too (default 0). */
@@ -45,7 +46,7 @@ export async function fillDemoDatabase(options: DemoDataOptions): Promise<void> 
   const common = {
     dbPath: options.dbPath,
     artifactsDir: options.artifactsDir ?? "artifacts",
-    sourcePath: options.sourcePath ?? "data/credit_data/test.csv",
+    sourcePath: options.sourcePath ?? null,
     batchSize: options.batchSize ?? 20_000,
     outcomes: options.outcomes ?? 0,
     labelNoise: 0,

@@ -34,7 +34,7 @@ export interface SiteDeps extends SiteOptions {
   /** Issues and checks session and CSRF tokens. */
   sessions: SessionCodec;
   /** Reason codes for logged rows stored without them. */
-  explainer?: Pick<Explainer, "explainRows">;
+  explainer?: Pick<Explainer, "explainRows" | "unavailable" | "method">;
   /** Throttles and logs failed logins and wrong keys per client (shared with the API). */
   authThrottle?: AuthThrottle;
   /** CSP `frame-ancestors` sources (see `api/http/frame_ancestors.ts`). Default `'self'`. */
@@ -45,7 +45,11 @@ export interface SiteDeps extends SiteOptions {
 export interface SiteOptions {
   /** Where the site is mounted. Default `/monitor`. */
   basePath?: string;
-  /** Reference sample CSV. Default `data/reference/reference_sample.csv`. */
+  /**
+   * Reference sample CSV: the model's (`reference_sample.csv` in its artifacts
+   * directory, passed by the composition root). Without one, the pages that
+   * compare with the reference say it is missing.
+   */
   referencePath?: string;
   /** Report file of `deno task drift`. Default `outputs/monitoring/drift_report.json`. */
   driftReportPath?: string;
@@ -110,7 +114,7 @@ export interface SiteContext {
   frameAncestors: readonly string[];
   /** True when no key is configured: the site is open to anyone (and says so). */
   openMode: boolean;
-  explainer: Pick<Explainer, "explainRows"> | null;
+  explainer: Pick<Explainer, "explainRows" | "unavailable" | "method"> | null;
   processUsage(): ProcessUsage;
   performance: PerformanceReader;
   monitoring: { webhook?: boolean; intervalMinutes?: number };
@@ -130,10 +134,7 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
     predictor: deps.predictor,
     flushRequestStats: () => deps.requestStats?.flush() ?? Promise.resolve(),
     now: deps.now ?? (() => new Date()),
-    reference: createReferenceLoader(
-      deps.referencePath ?? "data/reference/reference_sample.csv",
-      deps.meta,
-    ),
+    reference: createReferenceLoader(deps.referencePath ?? null, deps.meta),
     latestDrift: createDriftReader(
       deps.store,
       deps.driftReportPath ?? "outputs/monitoring/drift_report.json",

@@ -113,7 +113,7 @@ export const ProblemSchema = z.object({
   status: z.number().int().min(400).max(599).openapi({ example: 422 }),
   detail: z.string().openapi({
     description: "What went wrong and what to do about it.",
-    example: "1 invalid field(s): /features/Income: expected a number (finite) or null, got " +
+    example: "1 invalid field(s): /features/amount: expected a number (finite) or null, got " +
       'the string "high"',
   }),
   instance: z.string().optional().openapi({
@@ -127,7 +127,7 @@ export const ProblemSchema = z.object({
     z.object({
       pointer: z.string().optional().openapi({
         description: "JSON Pointer (RFC 6901) to the field in the request body.",
-        example: "/features/Income",
+        example: "/features/amount",
       }),
       parameter: z.string().optional().openapi({
         description: "The query parameter, when the error is in the query string.",

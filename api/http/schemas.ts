@@ -12,6 +12,7 @@ import {
   typicalApplicant,
   typicalValue,
 } from "../scoring/model_meta.ts";
+import { reasonText } from "../scoring/reason_codes.ts";
 
 /** Options for {@link buildSchemas}. */
 export interface SchemaOptions {
@@ -64,16 +65,26 @@ export function buildSchemas(meta: ModelMeta, options: SchemaOptions) {
     explain,
   }).strict().openapi("PredictBatchRequest", { example: { rows: [example, example] } });
 
+  const explained = meta.features.find((f) => f.reason) ?? meta.features[0];
+  const r = meta.reasons;
+  const units = r.method === "none" || r.units === "log_odds"
+    ? "the log-odds of default"
+    : "the probability of default";
+  const method = r.method === "tree_shap"
+    ? "Exact TreeSHAP contribution"
+    : r.method === "linear"
+    ? "Exact contribution of the linear model"
+    : "Sampling Shapley estimate of the contribution";
   const ReasonCode = z.object({
-    feature: z.string().openapi({ example: "Income" }),
+    feature: z.string().openapi({ example: explained.name }),
     contribution: z.number().openapi({
-      description: "TreeSHAP contribution to the log-odds of default (> 0: towards default).",
+      description: `${method} to ${units} (> 0: towards default).`,
       example: 0.42,
     }),
     value: z.union([z.number(), z.string(), z.null()]).openapi({
       description: "The applicant's value; null when missing.",
     }),
-    reason: z.string().openapi({ example: "Income is low or was not reported" }),
+    reason: z.string().openapi({ example: reasonText(explained) }),
   }).openapi("ReasonCode");
 
   const Prediction = z.object({
@@ -96,8 +107,13 @@ export function buildSchemas(meta: ModelMeta, options: SchemaOptions) {
       example: 0.8,
     }),
     reasons: z.array(ReasonCode).max(4).optional().openapi({
-      description: "With explain: the (up to 4) features pushing most towards default, largest " +
-        "first. Empty when nothing pushes towards default.",
+      description: r.method === "none"
+        ? `Never present: this model gives no reason codes (${r.statement}).`
+        : "With explain: the (up to 4) features pushing most towards default, largest " +
+          "first. Empty when nothing pushes towards default.",
+    }),
+    reasons_unavailable: z.string().optional().openapi({
+      description: "With explain, when the model gives no reason codes: why.",
     }),
   }).openapi("Prediction");
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { fixtureLogOdds } from "../testing/fixture_model.ts";
+import { join } from "node:path";
+import { fixtureLogOdds, writeFixtureModel } from "../testing/fixture_model.ts";
 import { createTestApp, creditTestRows } from "../testing/test_app.ts";
 import { sigmoid } from "../scoring/tree_ensemble.ts";
 import { PROBLEM_MEDIA_TYPE } from "../http/problem.ts";
@@ -308,5 +309,37 @@ Deno.test("a 900 kB value or key is echoed cut short: the 422 stays small", asyn
     assert.equal(res.status, 422, `case ${i}`);
     assert.ok(text.length < 2000, `case ${i}: a ${text.length}-character answer`);
     assert.match(text, /AAAA…/, `case ${i}: the value is shown, cut short`);
+  }
+});
+
+Deno.test("a model without reason codes says why in the response, the OpenAPI document and the site", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const meta = await writeFixtureModel(dir);
+    const statement = "this network's sampling explanations would cost 900 ms per row";
+    await Deno.writeTextFile(
+      join(dir, "model_meta.json"),
+      JSON.stringify({ ...meta, reasons: { method: "none", statement } }),
+    );
+    await using t = await createTestApp({ artifactsDir: dir });
+    const res = await t.post("/predict?explain=1", { features: row0 }, { "x-request-id": "n1" });
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.reasons, undefined);
+    assert.equal(body.reasons_unavailable, statement);
+    assert.equal((await t.store.predictions.findByRequestId("n1"))[0].reasons_json, null);
+    const plain = await (await t.post("/predict", { features: row0 })).json();
+    assert.equal(plain.reasons_unavailable, undefined, "only said when reasons were asked for");
+    const doc = await (await t.app.request("/openapi.json")).json();
+    assert.match(
+      doc.components.schemas.Prediction.properties.reasons.description,
+      /900 ms per row/,
+    );
+    const overview = await (await t.app.request("/monitor")).text();
+    assert.match(overview, /data-testid="reason-method">none: this network/);
+    const detail = await (await t.app.request("/monitor/predictions/1")).text();
+    assert.match(detail, /No reason codes: this model gives no reason codes \(this network/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,5 +1,7 @@
 /**
- * Writes a {@link TreeEnsemble} as a standard ONNX model and reads it back.
+ * Writes a {@link TreeEnsemble} as a standard ONNX model, and reads the trees
+ * of any ONNX tree-ensemble node back ({@link decodeTreeNode}: regressors and
+ * classifiers as onnxmltools, skl2onnx and this module write them).
  *
  * Graph: `features: float[N, F]` → `ai.onnx.ml.TreeEnsembleRegressor` (ml
  * opset 3) → `log_odds: float[N, 1]` → `Sigmoid` → `proba_default: float[N, 1]`.
@@ -13,13 +15,11 @@
  *
  * @module
  */
-import * as onnxProto from "onnx-proto";
-import type { onnx as Onnx } from "onnx-proto";
+import { type Onnx, onnx } from "./onnx_proto.ts";
+import type { SplitRule, Tree, TreeEnsemble } from "./tree_ensemble.ts";
 
-// onnx-proto is CommonJS and Deno cannot detect its named export: at run time
-// the namespace is a property of the default export; types use the named one.
-const { onnx } = (onnxProto as unknown as { default: { onnx: typeof Onnx } }).default;
-import type { Tree, TreeEnsemble } from "./tree_ensemble.ts";
+/** Name of the tree-ensemble node {@link encodeEnsemble} writes. */
+export const TREE_NODE_NAME = "trees";
 
 /** Names of the graph's input and outputs. */
 export const ONNX_IO = {
@@ -68,6 +68,15 @@ function floatTensorInfo(name: string, dims: (string | number)[]): Onnx.IValueIn
   };
 }
 
+const RULE_MODES: Record<SplitRule, string> = {
+  "<": "BRANCH_LT",
+  "<=": "BRANCH_LEQ",
+  ">": "BRANCH_GT",
+  ">=": "BRANCH_GTE",
+  "==": "BRANCH_EQ",
+  "!=": "BRANCH_NEQ",
+};
+
 /** Flattens the trees into the operator's parallel attribute arrays. */
 function treeAttributes(trees: readonly Tree[]): Onnx.IAttributeProto[] {
   const n = {
@@ -88,7 +97,7 @@ function treeAttributes(trees: readonly Tree[]): Onnx.IAttributeProto[] {
       n.treeIds.push(treeId);
       n.nodeIds.push(node);
       n.featureIds.push(leaf ? 0 : feature);
-      n.modes.push(leaf ? "LEAF" : "BRANCH_LT");
+      n.modes.push(leaf ? "LEAF" : RULE_MODES[tree.rule?.[node] ?? "<"]);
       n.values.push(leaf ? 0 : tree.threshold[node]);
       n.trueIds.push(leaf ? 0 : tree.left[node]);
       n.falseIds.push(leaf ? 0 : tree.right[node]);
@@ -129,7 +138,7 @@ export interface EncodeOptions {
 /** Serialises an ensemble to ONNX bytes. Same input, same bytes. */
 export function encodeEnsemble(model: TreeEnsemble, options: EncodeOptions = {}): Uint8Array {
   const regressor: Onnx.INodeProto = {
-    name: "trees",
+    name: TREE_NODE_NAME,
     opType: "TreeEnsembleRegressor",
     domain: ML_DOMAIN,
     input: [ONNX_IO.input],
@@ -197,6 +206,163 @@ function readStrings(attrs: Map<string, Onnx.IAttributeProto>, name: string): st
   return a.strings.map((s) => dec.decode(s));
 }
 
+const MODES: Record<string, SplitRule> = {
+  BRANCH_LT: "<",
+  BRANCH_LEQ: "<=",
+  BRANCH_GT: ">",
+  BRANCH_GTE: ">=",
+  BRANCH_EQ: "==",
+  BRANCH_NEQ: "!=",
+};
+
+/** The tree-ensemble operators whose trees Scorewatch reads. */
+export const TREE_OPS: readonly string[] = ["TreeEnsembleRegressor", "TreeEnsembleClassifier"];
+
+/**
+ * The tree-ensemble node of a model: the one named `name`, or with an empty
+ * name the only one. Throws when there is none, or several and no name.
+ */
+export function findTreeNode(model: Onnx.IModelProto, name = ""): Onnx.INodeProto {
+  const nodes = (model.graph?.node ?? []).filter((n) =>
+    TREE_OPS.includes(n.opType ?? "") && (n.domain ?? "") === ML_DOMAIN
+  );
+  const found = name === "" ? nodes : nodes.filter((n) => n.name === name);
+  if (found.length === 1) return found[0];
+  const what = name === "" ? "tree-ensemble node" : `tree-ensemble node named "${name}"`;
+  throw new Error(`ONNX model has ${found.length === 0 ? "no" : found.length} ${what}`);
+}
+
+/** Which leaf weights make the margin a tree explanation explains. */
+export interface MarginSpec {
+  /** Target (regressor) or class (classifier) ids whose weights add. */
+  plus: readonly number[];
+  /** Ids whose weights subtract (e.g. class 0 of a two-class softmax). */
+  minus?: readonly number[];
+}
+
+/**
+ * Rebuilds the trees of one `TreeEnsembleRegressor` or `TreeEnsembleClassifier`
+ * node (ai.onnx.ml opset 1–3, any split comparison) as a {@link TreeEnsemble}
+ * whose leaf values are the margin `Σ weights[plus] − Σ weights[minus]`, and
+ * whose base score is the same combination of `base_values`
+ * (`aggregate_function` AVERAGE divides leaf weights by the number of trees,
+ * as onnxruntime does). Node ids need not be dense or start at the root: each
+ * tree's root is its node that no split points to. Covers come from
+ * `options.covers`, else `nodes_hitrates` (0 when absent). `post_transform` is not applied: callers
+ * check at import which link turns the margin into the served probability.
+ */
+export function decodeTreeNode(
+  node: Onnx.INodeProto,
+  options: MarginSpec & {
+    nFeatures: number;
+    /** Covers to use instead of `nodes_hitrates`, one per position of the `nodes_*` lists. */
+    covers?: readonly number[];
+  },
+): TreeEnsemble {
+  const attrs = attributeMap(node);
+  const classifier = node.opType === "TreeEnsembleClassifier";
+  const prefix = classifier ? "class" : "target";
+  const treeIds = readInts(attrs, "nodes_treeids");
+  const nodeIds = readInts(attrs, "nodes_nodeids");
+  const featureIds = readInts(attrs, "nodes_featureids");
+  const modes = readStrings(attrs, "nodes_modes");
+  const values = readFloats(attrs, "nodes_values");
+  const trueIds = readInts(attrs, "nodes_truenodeids");
+  const falseIds = readInts(attrs, "nodes_falsenodeids");
+  const missingTrue = attrs.has("nodes_missing_value_tracks_true")
+    ? readInts(attrs, "nodes_missing_value_tracks_true")
+    : treeIds.map(() => 0);
+  const covers = options.covers ??
+    (attrs.has("nodes_hitrates") || attrs.has("nodes_hitrates_as_tensor")
+      ? readFloats(attrs, "nodes_hitrates")
+      : treeIds.map(() => 0));
+  if (covers.length !== treeIds.length) {
+    throw new Error(`${covers.length} covers for ${treeIds.length} tree nodes`);
+  }
+
+  // Per tree: ONNX node id → position in the node lists.
+  const byTree = new Map<number, Map<number, number>>();
+  treeIds.forEach((t, i) => {
+    const m = byTree.get(t) ?? new Map<number, number>();
+    if (m.has(nodeIds[i])) throw new Error(`ONNX tree ${t}: node id ${nodeIds[i]} repeats`);
+    m.set(nodeIds[i], i);
+    byTree.set(t, m);
+  });
+  const treeOrder = [...byTree.keys()].sort((a, b) => a - b);
+  const local = new Map<number, Map<number, number>>();
+  const trees: Tree[] = treeOrder.map((t) => {
+    const ids = byTree.get(t)!;
+    const children = new Set<number>();
+    for (const i of ids.values()) {
+      if (modes[i] !== "LEAF") children.add(trueIds[i]).add(falseIds[i]);
+    }
+    const roots = [...ids.keys()].filter((id) => !children.has(id));
+    if (roots.length !== 1) throw new Error(`ONNX tree ${t}: ${roots.length} roots`);
+    // Breadth-first from the root: the root becomes node 0.
+    const order = [roots[0]];
+    const pos = new Map<number, number>([[roots[0], 0]]);
+    for (let k = 0; k < order.length; k++) {
+      const i = ids.get(order[k])!;
+      if (modes[i] === "LEAF") continue;
+      for (const child of [trueIds[i], falseIds[i]]) {
+        if (!ids.has(child)) throw new Error(`ONNX tree ${t}: node ${child} does not exist`);
+        if (pos.has(child)) throw new Error(`ONNX tree ${t}: node ${child} has two parents`);
+        pos.set(child, order.length);
+        order.push(child);
+      }
+    }
+    local.set(t, pos);
+    const tree = emptyTree(order.length);
+    tree.rule = new Array<SplitRule>(order.length).fill("<");
+    order.forEach((id, k) => {
+      const i = ids.get(id)!;
+      tree.cover[k] = covers[i];
+      if (modes[i] === "LEAF") return;
+      const rule = MODES[modes[i]];
+      if (!rule) throw new Error(`ONNX tree ${t}: unsupported split mode ${modes[i]}`);
+      tree.rule![k] = rule;
+      tree.feature[k] = featureIds[i];
+      tree.threshold[k] = values[i];
+      tree.left[k] = pos.get(trueIds[i])!;
+      tree.right[k] = pos.get(falseIds[i])!;
+      tree.missingLeft[k] = missingTrue[i] === 1;
+    });
+    if (tree.rule.every((r) => r === "<")) delete tree.rule;
+    return tree;
+  });
+
+  const plus = new Set(options.plus);
+  const minus = new Set(options.minus ?? []);
+  const sign = (id: number) => (plus.has(id) ? 1 : 0) - (minus.has(id) ? 1 : 0);
+  const average = attrs.get("aggregate_function")?.s &&
+    new TextDecoder().decode(attrs.get("aggregate_function")!.s!) !== "SUM";
+  if (average) {
+    const fn = new TextDecoder().decode(attrs.get("aggregate_function")!.s!);
+    if (fn !== "AVERAGE") throw new Error(`unsupported aggregate_function ${fn}`);
+  }
+  const scale = average ? 1 / trees.length : 1;
+  const leafTrees = readInts(attrs, `${prefix}_treeids`);
+  const leafNodes = readInts(attrs, `${prefix}_nodeids`);
+  const leafIds = readInts(attrs, `${prefix}_ids`);
+  const weights = readFloats(attrs, `${prefix}_weights`);
+  const treeIndex = new Map(treeOrder.map((t, k) => [t, k]));
+  leafTrees.forEach((t, i) => {
+    const s = sign(leafIds[i]);
+    if (s === 0) return;
+    const k = treeIndex.get(t);
+    const n = local.get(t)?.get(leafNodes[i]);
+    if (k === undefined || n === undefined) {
+      throw new Error(`ONNX tree ${t}: weight for unknown node ${leafNodes[i]}`);
+    }
+    trees[k].value[n] += s * weights[i] * scale;
+  });
+  const hasBase = attrs.has("base_values") || attrs.has("base_values_as_tensor");
+  const base = hasBase ? readFloats(attrs, "base_values") : [];
+  let baseScore = 0;
+  base.forEach((b, id) => (baseScore += sign(id) * b));
+  return { baseScore, nFeatures: options.nFeatures, trees };
+}
+
 function emptyTree(size: number): Tree {
   return {
     feature: new Array(size).fill(-1),
@@ -209,46 +375,24 @@ function emptyTree(size: number): Tree {
   };
 }
 
+/** Width of the model's first input (its second dimension), 0 when not fixed. */
+export function inputWidth(model: Onnx.IModelProto): number {
+  const dims = model.graph?.input?.[0]?.type?.tensorType?.shape?.dim ?? [];
+  return num(dims[1]?.dimValue ?? 0);
+}
+
+/** Decodes a model's bytes (see `onnx.ModelProto.decode`). */
+export function decodeModel(bytes: Uint8Array): Onnx.ModelProto {
+  return onnx.ModelProto.decode(bytes);
+}
+
 /**
  * Rebuilds the ensemble from ONNX bytes written by {@link encodeEnsemble}
- * (or any single-target `TreeEnsembleRegressor` using `BRANCH_LT` splits).
+ * (or any single-target `TreeEnsembleRegressor`): target 0's trees.
  */
 export function decodeEnsemble(bytes: Uint8Array): TreeEnsemble {
   const model = onnx.ModelProto.decode(bytes);
-  const node = model.graph?.node?.find((n) => n.opType === "TreeEnsembleRegressor");
+  const node = (model.graph?.node ?? []).find((n) => n.opType === "TreeEnsembleRegressor");
   if (!node) throw new Error("ONNX model has no TreeEnsembleRegressor node");
-  const attrs = attributeMap(node);
-  const treeIds = readInts(attrs, "nodes_treeids");
-  const nodeIds = readInts(attrs, "nodes_nodeids");
-  const featureIds = readInts(attrs, "nodes_featureids");
-  const modes = readStrings(attrs, "nodes_modes");
-  const values = readFloats(attrs, "nodes_values");
-  const trueIds = readInts(attrs, "nodes_truenodeids");
-  const falseIds = readInts(attrs, "nodes_falsenodeids");
-  const missingTrue = readInts(attrs, "nodes_missing_value_tracks_true");
-  const covers = readFloats(attrs, "nodes_hitrates");
-  const nTrees = Math.max(...treeIds) + 1;
-  const sizes = new Array(nTrees).fill(0);
-  nodeIds.forEach((id, i) => sizes[treeIds[i]] = Math.max(sizes[treeIds[i]], id + 1));
-  const trees = sizes.map(emptyTree);
-  treeIds.forEach((treeId, i) => {
-    const tree = trees[treeId];
-    const id = nodeIds[i];
-    tree.cover[id] = covers[i];
-    if (modes[i] === "LEAF") return;
-    if (modes[i] !== "BRANCH_LT") throw new Error(`unsupported split mode ${modes[i]}`);
-    tree.feature[id] = featureIds[i];
-    tree.threshold[id] = values[i];
-    tree.left[id] = trueIds[i];
-    tree.right[id] = falseIds[i];
-    tree.missingLeft[id] = missingTrue[i] === 1;
-  });
-  const leafTrees = readInts(attrs, "target_treeids");
-  const leafNodes = readInts(attrs, "target_nodeids");
-  const weights = readFloats(attrs, "target_weights");
-  leafTrees.forEach((treeId, i) => trees[treeId].value[leafNodes[i]] += weights[i]);
-  const baseScore = readFloats(attrs, "base_values")[0] ?? 0;
-  const dims = model.graph?.input?.[0]?.type?.tensorType?.shape?.dim ?? [];
-  const nFeatures = num(dims[1]?.dimValue ?? 0);
-  return { baseScore, nFeatures, trees };
+  return decodeTreeNode(node, { plus: [0], nFeatures: inputWidth(model) });
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { decodeEnsemble, encodeEnsemble, ONNX_IO } from "./onnx_tree_codec.ts";
+import { decodeEnsemble, decodeTreeNode, encodeEnsemble, ONNX_IO } from "./onnx_tree_codec.ts";
+import { onnx } from "./onnx_proto.ts";
 import { createOnnxScorer } from "./onnx_session.ts";
-import { predictLogOdds, sigmoid, type TreeEnsemble } from "./tree_ensemble.ts";
+import { predictLogOdds, sigmoid, type TreeEnsemble, withSampleCovers } from "./tree_ensemble.ts";
 
 const f = Math.fround;
 
@@ -62,4 +63,80 @@ Deno.test("onnxruntime scores match hand-computed values, missing values include
 
 Deno.test("decodeEnsemble explains what is wrong with a model it cannot read", () => {
   assert.throws(() => decodeEnsemble(new Uint8Array([8, 1])), /no TreeEnsembleRegressor/);
+});
+
+Deno.test("every ONNX split comparison, with and without missing tracking, walks like onnxruntime", async () => {
+  const rules = ["<", "<=", ">", ">=", "==", "!="] as const;
+  // One stump per (rule, missing-left) on column 0, leaf values powers of two so that the
+  // sum tells exactly which side each stump took.
+  const trees = rules.flatMap((rule, i) =>
+    [false, true].map((missingLeft, k) => ({
+      feature: [0, -1, -1],
+      threshold: [2, 0, 0],
+      left: [1, -1, -1],
+      right: [2, -1, -1],
+      missingLeft: [missingLeft, false, false],
+      value: [0, 2 ** (2 * i + k), 0],
+      cover: [1, 1, 1],
+      rule: [rule, "<", "<"] as typeof rules[number][],
+    }))
+  );
+  const stumps: TreeEnsemble = { baseScore: 0, nFeatures: 1, trees };
+  const bytes = encodeEnsemble(stumps);
+  const back = decodeEnsemble(bytes);
+  assert.deepEqual(back.trees.map((t) => t.rule?.[0] ?? "<"), trees.map((t) => t.rule[0]));
+  const scorer = await createOnnxScorer(bytes, {
+    inputName: ONNX_IO.input,
+    outputName: ONNX_IO.logOdds,
+    outputColumn: 0,
+    nFeatures: 1,
+  });
+  try {
+    const xs = [1, 2, 3, NaN, -Infinity, Infinity];
+    const got = await scorer.score(Float32Array.from(xs));
+    xs.forEach((x, i) =>
+      assert.equal(got[i], predictLogOdds(back, [x]), `x = ${x}: onnxruntime ${got[i]}`)
+    );
+  } finally {
+    await scorer.release();
+  }
+});
+
+Deno.test("decodeTreeNode: roots found wherever they are, node ids need not be dense", () => {
+  // Tree 7 lists its leaves first and its root (id 40) last.
+  const proto = onnx.ModelProto.decode(encodeEnsemble(model));
+  const node = proto.graph!.node![0];
+  const attrs = new Map(node.attribute!.map((a) => [a.name!, a]));
+  const ids = attrs.get("nodes_nodeids")!.ints!.map(Number);
+  const remap = (treeId: number, id: number) => (treeId === 1 ? [40, 11, 12, 13, 14][id] : id);
+  const treeIds = attrs.get("nodes_treeids")!.ints!.map(Number);
+  const order = ids.map((_, i) => i).reverse();
+  const pick = <T>(xs: T[]) => order.map((i) => xs[i]);
+  const set = (name: string, values: number[]) => (attrs.get(name)!.ints = values);
+  set("nodes_treeids", pick(treeIds.map((t) => (t === 1 ? 7 : t))));
+  set("nodes_nodeids", pick(ids.map((id, i) => remap(treeIds[i], id))));
+  for (const key of ["nodes_truenodeids", "nodes_falsenodeids"]) {
+    const v = attrs.get(key)!.ints!.map(Number);
+    set(key, pick(v.map((id, i) => remap(treeIds[i], id))));
+  }
+  for (const key of ["nodes_featureids", "nodes_missing_value_tracks_true"]) {
+    set(key, pick(attrs.get(key)!.ints!.map(Number)));
+  }
+  attrs.get("nodes_modes")!.strings = pick(attrs.get("nodes_modes")!.strings!);
+  attrs.get("nodes_values")!.floats = pick(attrs.get("nodes_values")!.floats!);
+  attrs.get("nodes_hitrates")!.floats = pick(attrs.get("nodes_hitrates")!.floats!);
+  const leafTrees = attrs.get("target_treeids")!.ints!.map(Number);
+  const leafNodes = attrs.get("target_nodeids")!.ints!.map(Number);
+  set("target_treeids", leafTrees.map((t) => (t === 1 ? 7 : t)));
+  set("target_nodeids", leafNodes.map((id, i) => remap(leafTrees[i], id)));
+  const decoded = decodeTreeNode(node, { plus: [0], nFeatures: 2 });
+  assert.deepEqual(decoded, model);
+});
+
+Deno.test("withSampleCovers counts the rows reaching each node", () => {
+  const rows = [[1, 2], [2, 3], [NaN, NaN], [5, 1], [0, 9]];
+  const covered = withSampleCovers(model, Float32Array.from(rows.flat()));
+  assert.deepEqual(covered.trees[0].cover, [5, 3, 2]);
+  assert.deepEqual(covered.trees[1].cover, [5, 2, 3, 1, 1]);
+  assert.deepEqual(covered.trees[0].value, model.trees[0].value);
 });

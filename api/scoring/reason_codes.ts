@@ -1,20 +1,30 @@
 /**
- * Reason codes: why an application scored as it did. TreeSHAP contributions
- * (log-odds, see `tree_shap.ts`) rank the features that push the score
- * towards default, and each gets the applicant-facing sentence from the model
- * metadata (`features[].reason.text`).
+ * Reason codes: why an application scored as it did. Each model carries one
+ * explainer, chosen by its metadata (`reasons.method`):
  *
- * The explainer rebuilds the trees from the ONNX bytes the API already loaded
- * (covers travel in `nodes_hitrates`), once at start-up; explaining is then
- * pure CPU work on the encoded rows.
+ * - `tree_shap`: exact path-dependent TreeSHAP over the model's own trees
+ *   (`tree_explainer.ts`);
+ * - `linear`: exact contributions of an affine model in log-odds
+ *   (`linear_explainer.ts`);
+ * - `sampling`: permutation-sampling Shapley values against background rows
+ *   of the reference sample, for any other graph (`sampling_shapley.ts`);
+ * - `none`: the model gives no reasons, and the explainer says why.
+ *
+ * Every method attributes per **raw feature** (the columns of a one-hot
+ * feature add up into it), so reasons name `sub_grade`, not `sub_grade=C4`,
+ * and every method is additive: `base_value + Σ contributions` is the row's
+ * log-odds (or probability, for models whose trees average probabilities).
+ * The features with the largest positive contributions become the reasons,
+ * each with the applicant-facing sentence from the metadata.
  *
  * @module
  */
-import { decodeValue, encodeRows, type Features, type FeatureValue } from "./feature_vector.ts";
-import type { FeatureSpec } from "./model_meta.ts";
-import type { ScoringModel } from "./model.ts";
-import { decodeEnsemble } from "./onnx_tree_codec.ts";
-import { createTreeShap } from "./tree_shap.ts";
+import type { Attributor } from "./attribution.ts";
+import type { ColumnEncoder, Features, FeatureValue } from "./feature_vector.ts";
+import type { FeatureSpec, ModelMeta, ReasonMethod, ReasonUnits } from "./model_meta.ts";
+import { linearAttributor } from "./linear_explainer.ts";
+import { samplingAttributor } from "./sampling_shapley.ts";
+import { treeAttributor } from "./tree_explainer.ts";
 
 /** How many reasons an explanation lists at most (adverse-action practice: four). */
 export const MAX_REASONS = 4;
@@ -23,7 +33,7 @@ export const MAX_REASONS = 4;
 export interface ReasonCode {
   /** Feature name as the API receives it. */
   feature: string;
-  /** Its TreeSHAP contribution in log-odds (always > 0 here). */
+  /** Its contribution (log-odds, see the model's `reasons.units`; always > 0 here). */
   contribution: number;
   /** The applicant's value (categorical level or number); null when missing. */
   value: FeatureValue;
@@ -33,21 +43,34 @@ export interface ReasonCode {
 
 /** The explanation of one scored row; JSON-serialisable. */
 export interface Explanation {
-  /** Cover-weighted mean log-odds of the model: where every explanation starts. */
+  /** Where every explanation of this model starts (its mean log-odds, or the like). */
   base_value: number;
   /**
-   * Contribution (log-odds) of every feature, in metadata order;
-   * `base_value + Σ contributions` is the row's log-odds.
+   * Contribution of every feature, in metadata order;
+   * `base_value + Σ contributions` is the row's log-odds (or probability).
    */
   contributions: Record<string, number>;
   /** Up to {@link MAX_REASONS} positive contributions, largest first. */
   reasons: ReasonCode[];
 }
 
+export type { Attributor, FeatureAttribution } from "./attribution.ts";
+
 /** Options for {@link topReasons} and {@link createExplainer}. */
 export interface ReasonOptions {
   /** Most reasons to list. Default {@link MAX_REASONS}. */
   limit?: number;
+}
+
+/** Explains scored rows of one model; built once per model by {@link createExplainer}. */
+export interface Explainer {
+  readonly method: ReasonMethod;
+  /** Units of the contributions; null when the model gives no reasons. */
+  readonly units: ReasonUnits | null;
+  /** Why the model gives no reasons (method `none`); null otherwise. */
+  readonly unavailable: string | null;
+  /** Explains validated named feature rows; values are shown as given. Rejects for `none`. */
+  explainRows(rows: readonly Features[]): Promise<Explanation[]>;
 }
 
 /** The reason sentence of a feature: the metadata's text, else a generic one. */
@@ -58,7 +81,7 @@ export function reasonText(spec: FeatureSpec): string {
 /** The features of a row and the applicant's values, for {@link topReasons}. */
 export interface ReasonContext {
   specs: readonly FeatureSpec[];
-  /** The applicant's value of column `j` (called only for the listed reasons). */
+  /** The applicant's value of feature `j` (called only for the listed reasons). */
   valueOf: (j: number) => FeatureValue;
 }
 
@@ -90,71 +113,107 @@ export function topReasons(
     }));
 }
 
-/**
- * The shortest decimal that reads back as the same float32: how a numeric
- * value decoded from the float32 input matrix is shown (0.1, not
- * 0.10000000149011612).
- */
-export function float32Display(v: number): number {
-  for (let digits = 1; digits <= 9; digits++) {
-    const candidate = Number(v.toPrecision(digits));
-    if (Math.fround(candidate) === v) return candidate;
+/** What an explainer is built from: the parts of a loaded model it reads. */
+export interface ExplainerSource {
+  meta: Pick<ModelMeta, "features" | "reasons">;
+  /** The ONNX bytes (tree explanations read the trees from them). */
+  onnxBytes: Uint8Array;
+  encoder: ColumnEncoder;
+  /** Scores an encoded matrix (sampling explanations run the model). */
+  scoreMatrix(matrix: Float32Array): Promise<Float64Array>;
+  /** Files the method needs, read by `loadModel`. */
+  explainerData: ExplainerData;
+}
+
+/** Data an explainer needs beyond the metadata and the ONNX bytes. */
+export interface ExplainerData {
+  /** `tree_shap` with a covers file: one cover per position of the node's `nodes_*` lists. */
+  covers?: readonly number[];
+  /** `sampling`: the background rows (from the reference sample). */
+  background?: readonly Features[];
+}
+
+function attributorFor(source: ExplainerSource): Attributor | null {
+  const spec = source.meta.reasons;
+  switch (spec.method) {
+    case "tree_shap":
+      return treeAttributor(spec, {
+        onnxBytes: source.onnxBytes,
+        encoder: source.encoder,
+        features: source.meta.features.length,
+        covers: source.explainerData.covers,
+      });
+    case "linear":
+      return linearAttributor(spec, {
+        encoder: source.encoder,
+        features: source.meta.features.length,
+      });
+    case "sampling":
+      if (!source.explainerData.background?.length) {
+        throw new Error("sampling reasons need background rows from the reference sample");
+      }
+      return samplingAttributor(spec, {
+        encoder: source.encoder,
+        features: source.meta.features.length,
+        background: source.explainerData.background,
+        score: (m) => source.scoreMatrix(m),
+      });
+    case "none":
+      return null;
   }
-  return v;
-}
-
-/** Explains scored rows of one model; build once with {@link createExplainer}. */
-export interface Explainer {
-  /** The model's base value (log-odds), shared by every explanation. */
-  readonly baseValue: number;
-  /**
-   * Explains rows of an encoded row-major matrix (the ONNX input layout);
-   * values are decoded from it (numbers as float32, shown shortest).
-   */
-  explainMatrix(matrix: Float32Array): Explanation[];
-  /** Explains validated named feature rows; values are shown as given. */
-  explainRows(rows: readonly Features[]): Explanation[];
 }
 
 /**
- * Builds the explainer for a loaded model from its ONNX bytes. Throws when the
- * ONNX trees and the metadata disagree on the number of features.
+ * Builds the explainer of a model (see the module comment). Throws when the
+ * metadata's method does not fit the model (e.g. trees that read columns the
+ * encoding does not have).
  */
-export function createExplainer(
-  model: Pick<ScoringModel, "meta" | "onnxBytes">,
-  options: ReasonOptions = {},
-): Explainer {
-  const specs = model.meta.features;
-  const shap = createTreeShap(decodeEnsemble(model.onnxBytes));
-  if (shap.nFeatures !== specs.length) {
-    throw new Error(
-      `ONNX model has ${shap.nFeatures} input columns, model_meta.json lists ${specs.length} features`,
-    );
+export function createExplainer(source: ExplainerSource, options: ReasonOptions = {}): Explainer {
+  const specs = source.meta.features;
+  const spec = source.meta.reasons;
+  const attribute = attributorFor(source);
+  if (attribute === null || spec.method === "none") {
+    const statement = spec.method === "none" ? spec.statement : "no reasons";
+    return {
+      method: "none",
+      units: null,
+      unavailable: statement,
+      explainRows: () => Promise.reject(new Error(`this model gives no reasons: ${statement}`)),
+    };
   }
   const width = specs.length;
-  const explain = (matrix: Float32Array, valueOf: (r: number, j: number) => FeatureValue) => {
-    const all = shap.explainMatrix(matrix);
-    const out: Explanation[] = [];
-    for (let r = 0; r < matrix.length / width; r++) {
-      const phi = all.subarray(r * width, (r + 1) * width);
-      const contributions: Record<string, number> = {};
-      specs.forEach((spec, j) => (contributions[spec.name] = phi[j]));
-      out.push({
-        base_value: shap.expectedValue,
-        contributions,
-        reasons: topReasons(phi, { specs, valueOf: (j) => valueOf(r, j) }, options),
-      });
-    }
-    return out;
-  };
   return {
-    baseValue: shap.expectedValue,
-    explainMatrix: (matrix) =>
-      explain(matrix, (r, j) => {
-        const v = decodeValue(specs[j], matrix[r * width + j]);
-        return typeof v === "number" ? float32Display(v) : v;
-      }),
-    explainRows: (rows) =>
-      explain(encodeRows(specs, rows), (r, j) => rows[r][specs[j].name] ?? null),
+    method: spec.method,
+    units: spec.units,
+    unavailable: null,
+    async explainRows(rows) {
+      const { base, contributions: all } = await attribute(rows);
+      return rows.map((row, r) => {
+        const phi = all.subarray(r * width, (r + 1) * width);
+        const contributions: Record<string, number> = {};
+        specs.forEach((s, j) => (contributions[s.name] = phi[j]));
+        return {
+          base_value: base,
+          contributions,
+          reasons: topReasons(phi, { specs, valueOf: (j) => row[specs[j].name] ?? null }, options),
+        };
+      });
+    },
   };
+}
+
+/** A human name of a reason method, for documents and pages. */
+export function describeReasonMethod(reasons: ModelMeta["reasons"]): string {
+  switch (reasons.method) {
+    case "tree_shap":
+      return "exact TreeSHAP (path-dependent) over the model's trees";
+    case "linear":
+      return "exact contributions of the linear model";
+    case "sampling":
+      return `sampling Shapley values (${reasons.permutations} permutations × ` +
+        `${reasons.background_rows.length} reference rows, ` +
+        `${reasons.evaluations_per_row} model runs per row)`;
+    case "none":
+      return `none: ${reasons.statement}`;
+  }
 }

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import fc from "fast-check";
 import { FIXTURE_FEATURES, fixtureLogOdds, writeFixtureModel } from "../testing/fixture_model.ts";
-import { encodeRows, type Features } from "./feature_vector.ts";
-import type { FeatureSpec } from "./model_meta.ts";
+import { createColumnEncoder, type Features } from "./feature_vector.ts";
+import type { FeatureSpec, ModelMeta } from "./model_meta.ts";
 import {
   createExplainer,
-  float32Display,
+  type ExplainerSource,
   MAX_REASONS,
   reasonText,
   topReasons,
@@ -68,21 +68,22 @@ Deno.test("property: reasons are the top positive contributions in decreasing or
   );
 });
 
-Deno.test("float32Display gives the shortest decimal of the same float32", () => {
-  for (const x of [0.1, 100.1, 1234.5, 3, -0.3, 1e-7, 123456789]) {
-    const f = Math.fround(x);
-    const shown = float32Display(f);
-    assert.equal(Math.fround(shown), f);
-    assert.ok(String(shown).length <= String(x).length, `${shown} longer than ${x}`);
-  }
-});
+function sourceOf(meta: ModelMeta, onnxBytes: Uint8Array): ExplainerSource {
+  return {
+    meta,
+    onnxBytes,
+    encoder: createColumnEncoder(meta),
+    scoreMatrix: () => Promise.reject(new Error("not used")),
+    explainerData: {},
+  };
+}
 
 async function fixtureExplainer() {
   const dir = await Deno.makeTempDir();
   try {
     const meta = await writeFixtureModel(dir);
     const onnxBytes = await Deno.readFile(join(dir, "model.onnx"));
-    return { meta, onnxBytes, explainer: createExplainer({ meta, onnxBytes }) };
+    return { meta, onnxBytes, explainer: createExplainer(sourceOf(meta, onnxBytes)) };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -104,8 +105,10 @@ function defaults(): Record<string, number | string> {
 
 Deno.test("fixture explainer: reasons, values and texts for a risky applicant", async () => {
   const { explainer } = await fixtureExplainer();
-  close(explainer.baseValue, -0.35);
-  const [risky, safe] = explainer.explainRows([RISKY, SAFE]);
+  assert.equal(explainer.method, "tree_shap");
+  assert.equal(explainer.units, "log_odds");
+  assert.equal(explainer.unavailable, null);
+  const [risky, safe] = await explainer.explainRows([RISKY, SAFE]);
   close(risky.base_value, -0.35);
   assert.deepEqual(risky.reasons.map((r) => [r.feature, r.value, r.reason]), [
     ["Records", "yes", "Records level"],
@@ -125,18 +128,24 @@ Deno.test("fixture explainer: reasons, values and texts for a risky applicant", 
   }
 });
 
-Deno.test("fixture explainer: the matrix path explains like the named rows", async () => {
-  const { meta, explainer } = await fixtureExplainer();
-  const rows = [{ ...RISKY, Seniority: 2.3 }, SAFE];
-  const fromMatrix = explainer.explainMatrix(encodeRows(meta.features, rows));
-  assert.deepEqual(fromMatrix, explainer.explainRows(rows));
-  assert.equal(fromMatrix[0].reasons.find((r) => r.feature === "Seniority")?.value, 2.3);
-});
-
 Deno.test("explainer: limit option, and metadata that does not fit the ONNX model", async () => {
   const { meta, onnxBytes } = await fixtureExplainer();
-  const [one] = createExplainer({ meta, onnxBytes }, { limit: 1 }).explainRows([RISKY]);
+  const [one] = await createExplainer(sourceOf(meta, onnxBytes), { limit: 1 }).explainRows([
+    RISKY,
+  ]);
   assert.deepEqual(one.reasons.map((r) => r.feature), ["Records"]);
-  const short = { ...meta, features: meta.features.slice(1) };
-  assert.throws(() => createExplainer({ meta: short, onnxBytes }), /13 input columns/);
+  // Trees reading column 8 (Income) cannot explain an 8-column encoding.
+  const short = { ...meta, features: meta.features.slice(0, 8), columns: meta.columns.slice(0, 8) };
+  assert.throws(() => createExplainer(sourceOf(short, onnxBytes)), /feature 8 out of range/);
+});
+
+Deno.test("a model without reasons says why, and explaining it rejects", async () => {
+  const { meta, onnxBytes } = await fixtureExplainer();
+  const none = createExplainer(
+    sourceOf({ ...meta, reasons: { method: "none", statement: "too slow" } }, onnxBytes),
+  );
+  assert.equal(none.method, "none");
+  assert.equal(none.units, null);
+  assert.equal(none.unavailable, "too slow");
+  await assert.rejects(none.explainRows([RISKY]), /no reasons: too slow/);
 });

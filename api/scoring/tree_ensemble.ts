@@ -7,6 +7,11 @@
  * when `missingLeft` is true. Thresholds are float32 values so that the ONNX
  * runtime, which compares float32 inputs, takes exactly the same branches.
  *
+ * Trees read from other exporters may use the other ONNX comparisons
+ * (`BRANCH_LEQ` from LightGBM, …): `rule` then holds each node's comparison,
+ * and the row goes left ("true" in ONNX) when `x <rule> threshold`, or when
+ * `x` is NaN and `missingLeft` — onnxruntime's rule, so `NaN != t` goes left.
+ *
  * @module
  */
 
@@ -22,7 +27,12 @@ export interface Tree {
   value: number[];
   /** Sum of hessians of the training rows that reached the node (TreeSHAP). */
   cover: number[];
+  /** Comparison per node sending a row left; absent: `<` everywhere. */
+  rule?: SplitRule[];
 }
+
+/** The comparisons of ONNX tree splits (`BRANCH_LT` … `BRANCH_NEQ`). */
+export type SplitRule = "<" | "<=" | ">" | ">=" | "==" | "!=";
 
 /** A boosted ensemble: `logit(p) = baseScore + Σ tree(x)`. */
 export interface TreeEnsemble {
@@ -35,8 +45,32 @@ export interface TreeEnsemble {
  * The split rule: whether value `v` goes to the left child of a split on
  * `threshold` whose missing values go left iff `missingLeft`.
  */
-export function goesLeft(v: number, threshold: number, missingLeft: boolean): boolean {
-  return Number.isNaN(v) ? missingLeft : v < threshold;
+export function goesLeft(
+  v: number,
+  threshold: number,
+  missingLeft: boolean,
+  rule: SplitRule = "<",
+): boolean {
+  if (rule === "<") return Number.isNaN(v) ? missingLeft : v < threshold;
+  return compare(v, threshold, rule) || (missingLeft && Number.isNaN(v));
+}
+
+/** `v <rule> t` with IEEE semantics (every comparison with NaN is false, except `!=`). */
+export function compare(v: number, t: number, rule: SplitRule): boolean {
+  switch (rule) {
+    case "<":
+      return v < t;
+    case "<=":
+      return v <= t;
+    case ">":
+      return v > t;
+    case ">=":
+      return v >= t;
+    case "==":
+      return v === t;
+    case "!=":
+      return v !== t;
+  }
 }
 
 /** Index of the leaf that row `x` reaches in `tree`. */
@@ -44,11 +78,38 @@ export function leafIndex(tree: Tree, x: ArrayLike<number>): number {
   let node = 0;
   while (tree.feature[node] >= 0) {
     const v = x[tree.feature[node]];
-    node = goesLeft(v, tree.threshold[node], tree.missingLeft[node])
+    node = goesLeft(v, tree.threshold[node], tree.missingLeft[node], tree.rule?.[node])
       ? tree.left[node]
       : tree.right[node];
   }
   return node;
+}
+
+/**
+ * The same trees with every node's cover replaced by the number of rows of
+ * `matrix` (row-major, `model.nFeatures` wide) that reach it: covers for
+ * TreeSHAP when a model file carries none.
+ */
+export function withSampleCovers(model: TreeEnsemble, matrix: ArrayLike<number>): TreeEnsemble {
+  const width = model.nFeatures;
+  const n = matrix.length / width;
+  const row = new Float64Array(width);
+  const trees = model.trees.map((t) => ({ ...t, cover: new Array(t.feature.length).fill(0) }));
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < width; j++) row[j] = matrix[r * width + j];
+    for (const tree of trees) {
+      let node = 0;
+      tree.cover[node]++;
+      while (tree.feature[node] >= 0) {
+        const v = row[tree.feature[node]];
+        node = goesLeft(v, tree.threshold[node], tree.missingLeft[node], tree.rule?.[node])
+          ? tree.left[node]
+          : tree.right[node];
+        tree.cover[node]++;
+      }
+    }
+  }
+  return { ...model, trees };
 }
 
 /** Raw score (log-odds) of one row. */

@@ -9,7 +9,8 @@
  * follows its own branch at splits on features in S and, at any other split,
  * goes both ways weighted by the children's training covers (hessian sums).
  * A missing value (NaN) is a value like any other: when known it follows the
- * split's default direction (`missingLeft`), exactly as `leafIndex` in `tree_ensemble.ts`.
+ * split's default direction (`missingLeft`), exactly as `leafIndex` in `tree_ensemble.ts`
+ * (whatever the split's comparison, `rule`).
  *
  * Efficiency (Shapley): `expectedValue + Σ contributions = predictLogOdds(x)`,
  * where `expectedValue = baseScore + Σ trees v(∅)`.
@@ -26,7 +27,7 @@
  *
  * @module
  */
-import { goesLeft, type Tree, type TreeEnsemble } from "./tree_ensemble.ts";
+import { goesLeft, type SplitRule, type Tree, type TreeEnsemble } from "./tree_ensemble.ts";
 
 /** Explains rows of one ensemble; build once with {@link createTreeShap}. */
 export interface TreeShap {
@@ -43,6 +44,8 @@ export interface TreeShap {
   explainMatrix(matrix: ArrayLike<number>): Float64Array;
 }
 
+const RULES: readonly SplitRule[] = ["<", "<=", ">", ">=", "==", "!="];
+
 /** All trees in flat typed arrays with absolute node indices. */
 interface Compiled {
   roots: Int32Array;
@@ -51,6 +54,8 @@ interface Compiled {
   left: Int32Array;
   right: Int32Array;
   missingLeft: Uint8Array;
+  /** Comparison per node: 0 for `<` (the fast path), else 1 + index in {@link RULES}. */
+  rule: Uint8Array;
   value: Float64Array;
   /** Share of the node's cover going to its left / right child. */
   leftShare: Float64Array;
@@ -96,6 +101,7 @@ function compile(model: TreeEnsemble): Compiled {
     left: new Int32Array(total),
     right: new Int32Array(total),
     missingLeft: new Uint8Array(total),
+    rule: new Uint8Array(total),
     value: new Float64Array(total),
     leftShare: new Float64Array(total),
     rightShare: new Float64Array(total),
@@ -115,6 +121,8 @@ function compile(model: TreeEnsemble): Compiled {
       c.left[i] = base + tree.left[node];
       c.right[i] = base + tree.right[node];
       c.missingLeft[i] = tree.missingLeft[node] ? 1 : 0;
+      const rule = tree.rule?.[node] ?? "<";
+      c.rule[i] = rule === "<" ? 0 : 1 + RULES.indexOf(rule);
       const cl = checkCover(tree, t, tree.left[node]);
       const cr = checkCover(tree, t, tree.right[node]);
       c.leftShare[i] = cl + cr > 0 ? cl / (cl + cr) : 0.5;
@@ -248,7 +256,14 @@ class PathState {
       }
       return;
     }
-    const hotLeft = goesLeft(this.row[split], c.threshold[node], c.missingLeft[node] === 1);
+    const v = this.row[split];
+    const code = c.rule[node];
+    // `<` inline (every split of trees written here and by XGBoost): through
+    // the generic rule each split cost about 8% more TreeSHAP time (measured,
+    // interleaved, on the bundled model); inline it is within 2% of before.
+    const hotLeft = code === 0
+      ? (Number.isNaN(v) ? c.missingLeft[node] === 1 : v < c.threshold[node])
+      : goesLeft(v, c.threshold[node], c.missingLeft[node] === 1, RULES[code - 1]);
     const hot = hotLeft ? c.left[node] : c.right[node];
     const cold = hotLeft ? c.right[node] : c.left[node];
     const hotShare = hotLeft ? c.leftShare[node] : c.rightShare[node];

@@ -7,8 +7,13 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { encodeEnsemble, ONNX_IO } from "../scoring/onnx_tree_codec.ts";
-import type { FeatureSpec, ModelMeta } from "../scoring/model_meta.ts";
+import { encodeEnsemble, ONNX_IO, TREE_NODE_NAME } from "../scoring/onnx_tree_codec.ts";
+import {
+  type FeatureSpec,
+  type ModelMeta,
+  ordinalColumns,
+  REFERENCE_FILE,
+} from "../scoring/model_meta.ts";
 import type { Tree, TreeEnsemble } from "../scoring/tree_ensemble.ts";
 
 const numeric = (name: string, min: number, max: number, median: number): FeatureSpec => ({
@@ -24,7 +29,6 @@ const numeric = (name: string, min: number, max: number, median: number): Featur
 const categorical = (name: string, levels: string[]): FeatureSpec => ({
   name,
   type: "categorical",
-  encoding: "ordinal",
   levels,
   mode: levels[0],
   missing_rate: 0,
@@ -95,7 +99,10 @@ export interface FixtureOptions {
   modelVersion?: string;
 }
 
-/** Writes `model.onnx` + `model_meta.json` for the fixture into `dir`. */
+/**
+ * Writes `model.onnx` + `model_meta.json` (schema version 2) for the fixture
+ * into `dir`; no reference sample (tests that need one write it).
+ */
 export async function writeFixtureModel(
   dir: string,
   options: FixtureOptions = {},
@@ -111,17 +118,30 @@ export async function writeFixtureModel(
     flagged_rate: 0.5,
   };
   const meta: ModelMeta = {
-    schema_version: 1,
+    schema_version: 2,
     model_version: options.modelVersion ?? "fixture-0001",
     model_type: "fixture",
+    name: "fixture model",
+    features: FIXTURE_FEATURES,
+    columns: ordinalColumns(FIXTURE_FEATURES),
     onnx: {
       file: "model.onnx",
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      external_data: [],
       input_name: ONNX_IO.input,
       output_name: ONNX_IO.proba,
       output_column: 0,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
     },
-    features: FIXTURE_FEATURES,
+    reasons: {
+      method: "tree_shap",
+      units: "log_odds",
+      node: TREE_NODE_NAME,
+      plus: [0],
+      minus: [],
+      covers: { source: "onnx_hitrates" },
+    },
+    reference: { file: REFERENCE_FILE, rows: 0, scores: "out_of_fold" },
+    provenance: { source: "trained" },
     target: { name: "Status", positive_label: "bad", negative_label: "good" },
     threshold: options.threshold ?? 0.3,
     cost_matrix: { false_negative: 10, false_positive: 1, true_positive: 0, true_negative: 0 },

@@ -18,7 +18,6 @@ export const TWO_FEATURES: FeatureSpec[] = [
   {
     name: "c",
     type: "categorical",
-    encoding: "ordinal",
     levels: ["a", "b", "c"],
     mode: "a",
     missing_rate: 0,

@@ -6,8 +6,9 @@
  *
  * Order of work: out-of-fold scores by cross-fitting on the training file →
  * threshold minimising cost on them → final model on all training rows →
- * ONNX → test metrics (test file used here only) → metadata, model card,
- * reference sample.
+ * ONNX → test metrics (test file used here only, when there is one) →
+ * metadata, model card, reference sample (the training rows with their
+ * target and out-of-fold scores).
  *
  * @module
  */
@@ -34,10 +35,10 @@ import { referenceSampleCsv } from "../../monitoring/reference_sample.ts";
 import { chooseThreshold } from "./threshold.ts";
 import type { TrainConfig } from "./train_config.ts";
 
-/** The training and test files, as bytes. */
+/** The training and (optional) test files, as bytes. */
 export interface TrainingData {
   train: Uint8Array;
-  test: Uint8Array;
+  test: Uint8Array | null;
 }
 
 /** Everything a training run writes. */
@@ -69,9 +70,11 @@ export function buildArtifacts(
 ): Artifacts {
   const decoder = new TextDecoder();
   const train = parseCsv(decoder.decode(data.train), { source: config.data.train });
-  const test = parseCsv(decoder.decode(data.test), { source: config.data.test });
+  const test = data.test && config.data.test
+    ? parseCsv(decoder.decode(data.test), { source: config.data.test })
+    : null;
   const labels = labelsOf(train.records, config.target);
-  const testLabels = labelsOf(test.records, config.target);
+  const testLabels = test ? labelsOf(test.records, config.target) : null;
 
   const oof = crossFitPredictions({ records: train.records, labels }, config, options);
   const threshold = chooseThreshold({ labels, scores: oof }, config.costMatrix);
@@ -80,23 +83,33 @@ export function buildArtifacts(
     label: "final model",
   });
 
+  const { target } = config;
   const onnx = encodeEnsemble(model.ensemble, {
-    docString: "Scorewatch credit default model: P(Status = bad). See MODEL_CARD.md.",
+    docString: `Scorewatch ${config.name}: P(${target.name} = ${target.positive_label}). ` +
+      "See MODEL_CARD.md.",
     metadata: { features: model.specs.map((s) => s.name).join(",") },
   });
   const evalOptions = { threshold: threshold.threshold, costs: config.costMatrix };
-  const testScores = predictRecords(model, test.records);
+  const testMetrics = test && testLabels && data.test && config.data.test
+    ? {
+      data: dataset(config.data.test, data.test, testLabels),
+      metrics: evaluateClassifier(
+        { labels: testLabels, scores: predictRecords(model, test.records) },
+        evalOptions,
+      ),
+    }
+    : null;
   const inputs: MetaInputs = {
     config,
     specs: model.specs,
     onnx: { file: ONNX_FILE, sha256: sha256Hex(onnx) },
     threshold,
     train: dataset(config.data.train, data.train, labels),
-    test: dataset(config.data.test, data.test, testLabels),
+    test: testMetrics?.data ?? null,
     trees: model.ensemble.trees.length,
     earlyStopping: model.earlyStopping,
     metrics: {
-      test: evaluateClassifier({ labels: testLabels, scores: testScores }, evalOptions),
+      ...(testMetrics ? { test: testMetrics.metrics } : {}),
       cv: evaluateClassifier({ labels, scores: oof }, evalOptions),
     },
   };
@@ -106,6 +119,10 @@ export function buildArtifacts(
     onnx,
     metaJson: metaJson(meta),
     modelCard: renderModelCard(meta, inputs),
-    referenceSample: referenceSampleCsv(train.records, { specs: model.specs, scores: oof }),
+    referenceSample: referenceSampleCsv(train.records, {
+      specs: model.specs,
+      scores: oof,
+      target: target.name,
+    }),
   };
 }

@@ -37,21 +37,32 @@ Deno.test("artifacts are consistent with each other and with the data", async ()
   assert.deepEqual(meta.features.map((f) => f.name), config.features.map((f) => f.name));
   assert.ok(meta.features.every((f) => f.reason?.text && f.description));
   assert.ok(meta.threshold > 0 && meta.threshold < 1);
-  assert.equal(meta.metrics.test.n_rows, 891);
+  assert.equal(meta.metrics.test?.n_rows, 891);
   assert.equal(meta.metrics.cv.n_rows, 3563);
+  assert.equal(meta.schema_version, 2);
+  assert.equal(meta.reasons.method, "tree_shap");
+  assert.deepEqual(meta.reference, {
+    file: "reference_sample.csv",
+    rows: 3563,
+    scores: "out_of_fold",
+  });
   const training = meta.training as Record<string, unknown>;
   assert.equal(training.n_trees, decodeEnsemble(onnx).trees.length);
   assert.ok(training.categorical_handling);
   assert.ok(modelCard.startsWith(`# Model card: credit default model \`${meta.model_version}\``));
+  assert.ok(!modelCard.includes("undefined"));
   assert.ok(modelCard.includes(`**${meta.threshold}**`));
 
-  // Reference sample: every training row, features as the API receives them, OOF scores.
+  // Reference sample: every training row, features as the API receives them, the
+  // target, OOF scores.
   const ref = parseCsv(referenceSample);
   const train = parseCsv(new TextDecoder().decode(data.train));
-  assert.deepEqual(ref.columns, [...meta.features.map((f) => f.name), "proba_default"]);
+  assert.deepEqual(ref.columns, [...meta.features.map((f) => f.name), "Status", "proba_default"]);
   assert.equal(ref.records.length, train.records.length);
   ref.records.forEach((row, i) => {
-    for (const f of meta.features) assert.equal(row[f.name], train.records[i][f.name]);
+    for (const f of [...meta.features.map((f) => f.name), "Status"]) {
+      assert.equal(row[f], train.records[i][f]);
+    }
     const p = Number(row.proba_default);
     assert.ok(p > 0 && p < 1);
   });

@@ -2,7 +2,8 @@
  * Derives the metadata feature specs (`FeatureSpec`) from training records:
  * ranges, medians, modes, missing rates, and the order of categorical levels.
  *
- * Level order is the model's encoding (a level's column value is its index),
+ * Level order is the model's encoding (a level's column value is its index:
+ * `ordinalColumns` of the metadata module),
  * so it is chosen for the learner: levels sorted by smoothed training default
  * rate. With this order a split `x < t` puts the riskier levels on one side,
  * which for a binary target is the best way to cut a categorical feature in
@@ -99,7 +100,10 @@ export function deriveFeatureSpecs(
     const present = raw.filter((v): v is string => v !== null);
     if (present.length === 0) throw new Error(`feature ${feature.name} has no values`);
     const missingRate = round6(1 - present.length / raw.length);
-    const reason = { text: feature.reason };
+    const texts = {
+      ...(feature.description ? { description: feature.description } : {}),
+      ...(feature.reason ? { reason: { text: feature.reason } } : {}),
+    };
     if (feature.type === "numeric") {
       const numbers = raw.flatMap((v, i) =>
         v === null ? [] : [parseNumericField(v, { row: i + 1, column: feature.name })]
@@ -107,12 +111,11 @@ export function deriveFeatureSpecs(
       return {
         name: feature.name,
         type: "numeric",
-        description: feature.description,
-        min: Math.min(...numbers),
-        max: Math.max(...numbers),
+        ...texts,
+        min: numbers.reduce((a, b) => Math.min(a, b)),
+        max: numbers.reduce((a, b) => Math.max(a, b)),
         median: median(numbers),
         missing_rate: missingRate,
-        reason,
       };
     }
     const levels = orderLevels(raw, labels, {
@@ -122,12 +125,10 @@ export function deriveFeatureSpecs(
     return {
       name: feature.name,
       type: "categorical",
-      description: feature.description,
-      encoding: "ordinal",
+      ...texts,
       levels,
       mode: mode(present),
       missing_rate: missingRate,
-      reason,
     };
   });
 }

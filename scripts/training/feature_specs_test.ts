@@ -73,7 +73,6 @@ Deno.test("deriveFeatureSpecs takes ranges, medians, modes and missing rates", (
       name: "Job",
       type: "categorical",
       description: "Job type.",
-      encoding: "ordinal",
       levels: ["fixed", "partime"],
       mode: "fixed",
       missing_rate: 0.25,

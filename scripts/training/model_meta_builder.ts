@@ -1,16 +1,22 @@
 /**
- * Assembles `artifacts/model_meta.json` from a training run, and serialises it
- * byte-stably: keys in a fixed order (the order they are built in here),
- * metrics rounded to 6 decimals, no timestamps, and a `model_version` that is
- * a hash of everything else in the file (so it changes exactly when the
- * model, its encoding or its threshold change).
+ * Assembles `model_meta.json` (schema version 2) from a training run, and
+ * serialises it byte-stably: keys in a fixed order (the order they are built
+ * in here), metrics rounded to 6 decimals, no timestamps, and a
+ * `model_version` that is a hash of everything else in the file (so it
+ * changes exactly when the model, its encoding or its threshold change).
+ * `metaJson` and `versionedMeta` serve the import task too.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import type { EvalMetrics, FeatureSpec, ModelMeta } from "../../api/scoring/model_meta.ts";
-import { parseModelMeta } from "../../api/scoring/model_meta.ts";
-import { ONNX_IO } from "../../api/scoring/onnx_tree_codec.ts";
+import {
+  ordinalColumns,
+  parseModelMeta,
+  REFERENCE_FILE,
+  SCHEMA_VERSION,
+} from "../../api/scoring/model_meta.ts";
+import { ONNX_IO, TREE_NODE_NAME } from "../../api/scoring/onnx_tree_codec.ts";
 import type { ThresholdDecision } from "./threshold.ts";
 import type { TrainConfig } from "./train_config.ts";
 
@@ -29,11 +35,11 @@ export interface MetaInputs {
   onnx: { file: string; sha256: string };
   threshold: ThresholdDecision;
   train: DatasetFile;
-  test: DatasetFile;
-  /** Trees in the final model, and what early stopping found. */
+  test: DatasetFile | null;
+  /** Trees in the final model, and what early stopping found (null: none). */
   trees: number;
-  earlyStopping: { trees: number; validationLogLoss: number };
-  metrics: { test: EvalMetrics; cv: EvalMetrics };
+  earlyStopping: { trees: number; validationLogLoss: number } | null;
+  metrics: { test?: EvalMetrics; cv: EvalMetrics };
 }
 
 /** Rounds every non-integer number in a JSON-like value to `digits` decimals. */
@@ -63,6 +69,7 @@ export function metaJson(meta: ModelMeta): string {
 function trainingSection(inputs: MetaInputs): Record<string, unknown> {
   const { config } = inputs;
   const p = config.gbdt;
+  const es = config.earlyStopping;
   return {
     algorithm: "gradient-boosted decision trees, XGBoost-style histogram method " +
       "(scripts/training/gbdt.ts)",
@@ -76,17 +83,17 @@ function trainingSection(inputs: MetaInputs): Record<string, unknown> {
     subsample: p.subsample,
     max_bins: config.maxBins,
     seed: config.seed,
-    early_stopping: {
+    early_stopping: es === null || inputs.earlyStopping === null ? null : {
       max_trees: p.nTrees,
-      validation_fraction: config.earlyStopping.validationFraction,
-      rounds: config.earlyStopping.rounds,
+      validation_fraction: es.validationFraction,
+      rounds: es.rounds,
       best_trees: inputs.earlyStopping.trees,
       validation_log_loss: inputs.earlyStopping.validationLogLoss,
-      refit_on_all_rows: config.earlyStopping.refit,
+      refit_on_all_rows: es.refit,
     },
     missing_values: "NaN; every split learns the side missing values take",
     categorical_handling: {
-      encoding: "ordinal: the column holds the level's index in `levels`",
+      encoding: "ordinal: the column holds the level's code (its index in `levels`)",
       level_order: "ascending smoothed training default rate (bad + m·prior) / (n + m), " +
         "so x < t splits group levels by risk (Fisher ordering)",
       prior_weight_m: config.levelPriorWeight,
@@ -95,32 +102,60 @@ function trainingSection(inputs: MetaInputs): Record<string, unknown> {
       folds: config.cvFolds,
       use: "out-of-fold scores for the threshold, the cv metrics and the drift reference sample",
     },
-    tuning: "small grid checked by 5-fold CV on train.csv only (scripts/training/tune.ts): " +
-      "depth 2-3, eta 0.02-0.05, min_child_weight 1-5, lambda 1-5 and refit on/off were all " +
-      "within 0.003 out-of-fold log loss, subsample 1 was worse; the values of the data " +
-      "README's CV search were kept. test.csv is used once, for metrics.test",
+    tuning: config.tuning,
     threshold: inputs.threshold,
   };
 }
 
 /**
- * Builds and validates the metadata; `model_version` is `gbdt-` + 12 hex of
- * the sha256 of the file's text with an empty version.
+ * Sets `model_version` to `<prefix>-` + 12 hex of the sha256 of the file's
+ * text with an empty version, validates the JSON as the API will read it, and
+ * returns the same object (its key order is the one written).
  */
+export function versionedMeta(meta: ModelMeta, prefix: string): ModelMeta {
+  meta.model_version = "";
+  meta.model_version = `${prefix}-${sha256Hex(metaJson(meta)).slice(0, 12)}`;
+  // Validate the JSON as the API will read it, but keep this object: the parsed
+  // copy has the schema's key order, this one the order built here.
+  parseModelMeta(JSON.parse(metaJson(meta)), "generated model metadata");
+  return meta;
+}
+
+/** Builds and validates the metadata of a model trained here. */
 export function buildModelMeta(inputs: MetaInputs): ModelMeta {
   const { config } = inputs;
   const meta: ModelMeta = {
-    schema_version: 1,
+    schema_version: SCHEMA_VERSION as 2,
     model_version: "",
     model_type: "gbdt",
+    name: config.name,
+    features: inputs.specs,
+    columns: ordinalColumns(inputs.specs),
     onnx: {
       file: inputs.onnx.file,
+      sha256: inputs.onnx.sha256,
+      external_data: [],
       input_name: ONNX_IO.input,
       output_name: ONNX_IO.proba,
       output_column: 0,
-      sha256: inputs.onnx.sha256,
     },
-    features: inputs.specs,
+    reasons: {
+      method: "tree_shap",
+      units: "log_odds",
+      node: TREE_NODE_NAME,
+      plus: [0],
+      minus: [],
+      covers: {
+        source: "onnx_hitrates",
+        note: "hessian sums of the training rows that reached each node",
+      },
+    },
+    reference: { file: REFERENCE_FILE, rows: inputs.train.rows, scores: "out_of_fold" },
+    provenance: {
+      source: "trained",
+      trainer: "scripts/training/gbdt.ts",
+      config: config.source,
+    },
     target: config.target,
     threshold: inputs.threshold.threshold,
     cost_matrix: config.costMatrix,
@@ -128,13 +163,8 @@ export function buildModelMeta(inputs: MetaInputs): ModelMeta {
     dataset: roundNumbers({
       ...inputs.train,
       test: inputs.test,
-      split: "fixed stratified 80/20 split shipped with the data (see data/credit_data/README.md)",
     }),
     metrics: roundNumbers(inputs.metrics),
   };
-  meta.model_version = `gbdt-${sha256Hex(metaJson(meta)).slice(0, 12)}`;
-  // Validate the JSON as the API will read it, but keep this object: the parsed
-  // copy has the schema's key order, this one the order built above.
-  parseModelMeta(JSON.parse(metaJson(meta)), "generated model metadata");
-  return meta;
+  return versionedMeta(meta, "gbdt");
 }

@@ -3,9 +3,11 @@
  * cross-fitting that gives honest (out-of-fold) scores for every training row.
  *
  * `fitModel` = feature specs from the records (levels ordered by default
- * rate) → the API's feature encoding (`recordToFeatures` + `encodeRows`) →
- * histogram bins → boosting with early stopping on a stratified holdout part,
- * then (optionally) a refit on all rows with the number of trees found.
+ * rate) → the API's feature encoding (`recordToFeatures` + `encodeRows`, one
+ * ordinal column per categorical feature) → histogram bins → boosting with
+ * early stopping on a stratified holdout part, then (optionally) a refit on
+ * all rows with the number of trees found; or, without early stopping,
+ * exactly the configured number of trees on all rows.
  *
  * @module
  */
@@ -24,8 +26,8 @@ import type { TrainConfig } from "./train_config.ts";
 export interface FittedModel {
   specs: FeatureSpec[];
   ensemble: TreeEnsemble;
-  /** Trees early stopping kept on the holdout part, and that part's log loss there. */
-  earlyStopping: { trees: number; validationLogLoss: number };
+  /** Trees early stopping kept on the holdout part, and that part's log loss there (null: none). */
+  earlyStopping: { trees: number; validationLogLoss: number } | null;
 }
 
 /** Progress of a training run, reported after every tree. */
@@ -104,29 +106,33 @@ export function fitModel(
     levelCounts: specs.map((s) => (s.type === "categorical" ? s.levels.length : null)),
     maxBins: config.maxBins,
   });
-  const holdout = stratifiedHoldout(labels, {
-    fraction: config.earlyStopping.validationFraction,
-    seed: config.seed,
-  });
+  const label = options.label ? `${options.label}: ` : "";
+  const report = (phase: string, maxTrees: number) => (trees: number) =>
+    options.onProgress?.({ phase: `${label}${phase}`, trees, maxTrees });
+  const es = config.earlyStopping;
+  if (es === null) {
+    const { ensemble } = trainGbdt({ binned: applyBins(matrix, columns), labels }, config.gbdt, {
+      onTree: report("all rows", config.gbdt.nTrees),
+    });
+    return { specs, ensemble, earlyStopping: null };
+  }
+  const holdout = stratifiedHoldout(labels, { fraction: es.validationFraction, seed: config.seed });
   const all = { matrix, labels, width: specs.length };
   const rowIds = records.map((_, i) => i);
   const fit = selectRows(all, pick(rowIds, (i) => !holdout[i]));
   const valid = selectRows(all, pick(rowIds, (i) => holdout[i]));
-  const label = options.label ? `${options.label}: ` : "";
-  const report = (phase: string, maxTrees: number) => (trees: number) =>
-    options.onProgress?.({ phase: `${label}${phase}`, trees, maxTrees });
   const stopped = trainGbdt(
     { binned: applyBins(fit.matrix, columns), labels: fit.labels },
     config.gbdt,
     {
       validation: { binned: applyBins(valid.matrix, columns), labels: valid.labels },
-      earlyStoppingRounds: config.earlyStopping.rounds,
+      earlyStoppingRounds: es.rounds,
       onTree: report("early stopping", config.gbdt.nTrees),
     },
   );
   const trees = stopped.ensemble.trees.length;
   const earlyStopping = { trees, validationLogLoss: stopped.validationLoss[trees - 1] };
-  if (!config.earlyStopping.refit) return { specs, ensemble: stopped.ensemble, earlyStopping };
+  if (!es.refit) return { specs, ensemble: stopped.ensemble, earlyStopping };
   const refit = trainGbdt(
     { binned: applyBins(matrix, columns), labels },
     { ...config.gbdt, nTrees: trees },

@@ -52,6 +52,7 @@ Deno.test("fitModel on the credit data: level order, progress, refit size", asyn
   const train = await readCsvFile("data/credit_data/train.csv");
   const labels = labelsOf(train.records, TARGET);
   const config = smallConfig();
+  config.earlyStopping = { validationFraction: 0.2, rounds: 5, refit: true };
   const phases = new Set<string>();
   let last: Progress | undefined;
   const model = fitModel({ records: train.records, labels }, config, {
@@ -62,7 +63,7 @@ Deno.test("fitModel on the credit data: level order, progress, refit size", asyn
   });
   assert.deepEqual([...phases], ["early stopping", "refit on all rows"]);
   assert.equal(last?.trees, model.ensemble.trees.length);
-  assert.equal(model.ensemble.trees.length, model.earlyStopping.trees);
+  assert.equal(model.ensemble.trees.length, model.earlyStopping?.trees);
   assert.equal(model.ensemble.nFeatures, config.features.length);
   const records = model.specs.find((s) => s.name === "Records");
   assert.deepEqual(records?.type === "categorical" && records.levels, ["no", "yes"]);
@@ -76,7 +77,7 @@ Deno.test("fitModel without refit keeps the early-stopped model", async () => {
   const train = await readCsvFile("data/credit_data/train.csv");
   const labels = labelsOf(train.records, TARGET);
   const config = smallConfig();
-  config.earlyStopping = { ...config.earlyStopping, refit: false };
+  config.earlyStopping = { validationFraction: 0.2, rounds: 5, refit: false };
   const phases = new Set<string>();
   fitModel({ records: train.records.slice(0, 800), labels: labels.slice(0, 800) }, config, {
     onProgress: (p) => phases.add(p.phase),

@@ -40,14 +40,22 @@ export function parseStoredReasons(json: string | null | undefined): ReasonCode[
 /** Returns the reasons reader of the model in service. */
 export function createRowReasons(
   meta: ModelMeta,
-  explainer: Pick<Explainer, "explainRows"> | null,
-): (row: Pick<StoredPrediction, "input_json" | "reasons_json" | "model_version">) => RowReasons {
+  explainer: Pick<Explainer, "explainRows" | "unavailable"> | null,
+): (
+  row: Pick<StoredPrediction, "input_json" | "reasons_json" | "model_version">,
+) => Promise<RowReasons> {
   const { Features: schema } = buildSchemas(meta, { strict: true, maxBatchRows: 1 });
-  return (row) => {
+  return async (row) => {
     const stored = parseStoredReasons(row.reasons_json);
     if (stored) return { source: "stored", reasons: stored };
     if (explainer === null) {
       return { source: "unavailable", why: "no explainer is configured for this site" };
+    }
+    if (explainer.unavailable !== null && row.model_version === meta.model_version) {
+      return {
+        source: "unavailable",
+        why: `this model gives no reason codes (${explainer.unavailable})`,
+      };
     }
     if (row.model_version !== meta.model_version) {
       return {
@@ -68,7 +76,7 @@ export function createRowReasons(
         why: "the logged input does not match the model's features, so it cannot be explained",
       };
     }
-    const [explanation] = explainer.explainRows([parsed.data as Features]);
+    const [explanation] = await explainer.explainRows([parsed.data as Features]);
     return { source: "computed", reasons: explanation.reasons };
   };
 }

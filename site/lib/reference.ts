@@ -22,14 +22,15 @@ export type SiteReference =
   | { ok: true; path: string; profile: ReferenceProfile; scoreCounts: number[]; n: number }
   | { ok: false; path: string; error: string };
 
-/** Returns a memoised loader of the reference sample at `path`. */
+/** Returns a memoised loader of the reference sample at `path` (null: none configured). */
 export function createReferenceLoader(
-  path: string,
+  path: string | null,
   meta: ModelMeta,
 ): () => Promise<SiteReference> {
   let loading: Promise<SiteReference> | undefined;
   return () =>
     loading ??= (async (): Promise<SiteReference> => {
+      if (path === null) return { ok: false, path: "(none)", error: "no reference sample given" };
       try {
         const sample = await readReferenceSample(path, meta.features);
         const profile = buildReferenceProfile(sample, {

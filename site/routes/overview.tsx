@@ -26,6 +26,7 @@ import { scoreMix } from "../lib/reference.ts";
 import { resolveWindow } from "../lib/resolve_window.ts";
 import { parseWindow, type WindowRange } from "../lib/window.ts";
 import { formatCount, formatMs, formatShare, formatTime } from "../shared/format.ts";
+import { describeReasonMethod } from "../../api/scoring/reason_codes.ts";
 
 function AlertList({ alerts, base }: { alerts: SiteAlert[]; base: string }): JSX.Element {
   if (alerts.length === 0) {
@@ -157,7 +158,11 @@ export function overviewRoutes(ctx: SiteContext): Hono<SiteEnv> {
               </div>
               <div>
                 <dt>Test ROC AUC</dt>
-                <dd>{meta.metrics.test.roc_auc.toFixed(3)}</dd>
+                <dd>{meta.metrics.test ? meta.metrics.test.roc_auc.toFixed(3) : "unknown"}</dd>
+              </div>
+              <div>
+                <dt>Reason codes</dt>
+                <dd data-testid="reason-method">{describeReasonMethod(meta.reasons)}</dd>
               </div>
               <div>
                 <dt>Latest drift report</dt>

@@ -239,6 +239,7 @@ export function predictionsRoutes(ctx: SiteContext): Hono<SiteEnv> {
     }
     const known = new Set(ctx.meta.features.map((f) => f.name));
     const extra = input ? Object.keys(input).filter((k) => !known.has(k)) : [];
+    const reasons = await reasonsOf(row);
     const show = (v: unknown) =>
       v === null || v === undefined
         ? <span class="muted">missing</span>
@@ -284,7 +285,7 @@ export function predictionsRoutes(ctx: SiteContext): Hono<SiteEnv> {
             <dd>{formatMs(row.latency_ms)}</dd>
           </div>
         </dl>
-        <Reasons reasons={reasonsOf(row)} />
+        <Reasons reasons={reasons} />
         <h2>Input features</h2>
         {input === null
           ? (

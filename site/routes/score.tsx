@@ -93,7 +93,13 @@ function ResultPanel(
             <ReasonTable reasons={result.reasons} />
           </div>
         )
-        : <p class="muted small">No reason codes: the service has no explainer.</p>}
+        : (
+          <p class="muted small" data-testid="reasons-unavailable">
+            No reason codes: {result.reasons_unavailable
+              ? `this model gives none (${result.reasons_unavailable}).`
+              : "the service has no explainer."}
+          </p>
+        )}
       <dl class="facts">
         <div>
           <dt>Probability of default</dt>
