@@ -6,8 +6,8 @@
  * only to a temp directory for the audit log — on an ephemeral port.
  *
  * Users: the crash test, the shutdown test (main_test.ts), `deno task bench`
- * (its baseline servers, the service variants, the profiled service and the
- * drift run of the scale suite).
+ * (its baseline servers, the service variants, the profiled service, and
+ * the `drift` task's command for the scale suite).
  *
  * @module
  */

@@ -5,7 +5,7 @@
  * Prints the median time per run of each and the ratio, and checks both give
  * the same probabilities.
  *
- *   deno task ort:compare [--reps 300] [--batch 200] [--threads 1]
+ *   deno task ort:compare [--reps 15] [--batch 200] [--threads 1]
  *
  * onnxruntime-node is not a project dependency: it is imported here by a
  * computed `npm:` specifier, so `deno install`, `deno check` and deno.lock
@@ -16,39 +16,34 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import * as ortWeb from "onnxruntime-web";
-import { readCsvFile, tableToFeatures } from "../api/scoring/feature_csv.ts";
-import { encodeRows } from "../api/scoring/feature_vector.ts";
-import { intFlag } from "./bench/cli_common.ts";
-import { median } from "./bench/latency_summary.ts";
-import { fmt, markdownTable } from "./bench/report.ts";
-import { readModelMeta } from "../api/scoring/model_meta.ts";
+import { readCsvFile, tableToFeatures } from "../../api/scoring/feature_csv.ts";
+import { encodeRows } from "../../api/scoring/feature_vector.ts";
+import { readModelMeta } from "../../api/scoring/model_meta.ts";
+import { parseFlags, parseIntegerFlag } from "../lib/flags.ts";
+import { fmt, markdownTable, timePerCall } from "./stats.ts";
 
 /** The native runtime's npm specifier (kept out of the module graph, see the module doc). */
 export const ORT_NODE_SPECIFIER = ["npm:onnxruntime-node", "1.30.0"].join("@");
 
 type Ort = typeof ortWeb;
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    reps: { type: "string" },
-    batch: { type: "string" },
-    threads: { type: "string" },
-    artifacts: { type: "string" },
-    csv: { type: "string" },
-  },
+const values = parseFlags(Deno.args, {
+  reps: { type: "string", default: "15" },
+  batch: { type: "string", default: "200" },
+  threads: { type: "string", default: "1" },
+  artifacts: { type: "string", default: "artifacts" },
+  csv: { type: "string", default: "data/credit_data/test.csv" },
 });
-const reps = intFlag("reps", values.reps, 300);
-const batch = intFlag("batch", values.batch, 200);
-const threads = intFlag("threads", values.threads, 1);
-const artifactsDir = values.artifacts ?? "artifacts";
+const reps = parseIntegerFlag("reps", values.reps, { min: 1 });
+const batch = parseIntegerFlag("batch", values.batch, { min: 1 });
+const threads = parseIntegerFlag("threads", values.threads, { min: 1, max: 64 });
+const artifactsDir = values.artifacts;
 
 const meta = await readModelMeta(artifactsDir);
 const bytes = await Deno.readFile(`${artifactsDir}/${meta.onnx.file}`);
 const rows = tableToFeatures(
-  await readCsvFile(values.csv ?? "data/credit_data/test.csv"),
+  await readCsvFile(values.csv),
   meta.features,
 );
 const width = meta.features.length;
@@ -81,26 +76,17 @@ async function run(
   return out[meta.onnx.output_name].data as Float32Array;
 }
 
-/** Runs both on the same inputs, alternating which goes first; medians in ms. */
+/** Both runtimes on the same slices, taking turns (`timePerCall`); median ms per run. */
 async function compare(rowsPerRun: number): Promise<{ web: number; native: number }> {
-  const slices = Array.from({ length: reps }, (_, i) => {
+  const slices = Array.from({ length: 20 }, (_, i) => {
     const start = (i * rowsPerRun) % Math.max(1, rows.length - rowsPerRun);
     return matrix.slice(start * width, (start + rowsPerRun) * width);
   });
-  for (const m of slices.slice(0, 20)) { // warm-up
-    await run(web, m);
-    await run(native, m);
-  }
-  const times = { web: [] as number[], native: [] as number[] };
-  for (const [i, m] of slices.entries()) {
-    const order = i % 2 ? [web, native] : [native, web];
-    for (const rt of order) {
-      const t0 = performance.now();
-      await run(rt, m);
-      (rt === web ? times.web : times.native).push(performance.now() - t0);
-    }
-  }
-  return { web: median(times.web), native: median(times.native) };
+  const us = await timePerCall({
+    web: (i) => run(web, slices[i % slices.length]),
+    native: (i) => run(native, slices[i % slices.length]),
+  }, { reps, n: slices.length });
+  return { web: us.web / 1000, native: us.native / 1000 };
 }
 
 const pw = await run(web, matrix);
@@ -112,7 +98,7 @@ const one = await compare(1);
 const many = await compare(batch);
 console.log(
   `\n## onnxruntime-web (WASM) vs onnxruntime-node (native), ${meta.model_version}, ` +
-    `${threads} thread(s), median of ${reps} interleaved runs\n`,
+    `${threads} thread(s), median of ${reps} interleaved rounds of 20 runs\n`,
 );
 console.log(markdownTable(
   ["rows per run", "web ms", "native ms", "web ÷ native", "web µs/row", "native µs/row"],
