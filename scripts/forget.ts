@@ -14,10 +14,10 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { CONFIG } from "../api/config.ts";
 import { openDatabase } from "../api/store/database.ts";
 import { deleteByRequestId } from "../api/store/retention.ts";
+import { parseFlags } from "./lib/flags.ts";
 
 const USAGE = "usage: deno task forget --request-id ID [--db PATH] [--whole-batch]";
 
@@ -38,15 +38,11 @@ const defaultIo: ForgetIo = {
 export function runForget(args: readonly string[], io: ForgetIo = defaultIo): number {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        "request-id": { type: "string" },
-        db: { type: "string" },
-        "whole-batch": { type: "boolean", default: false },
-      },
-      strict: true,
-    }));
+    values = parseFlags(args, {
+      "request-id": { type: "string" },
+      db: { type: "string" },
+      "whole-batch": { type: "boolean", default: false },
+    });
   } catch (err) {
     io.error(`forget: ${(err as Error).message}\n${USAGE}`);
     return 1;
