@@ -37,7 +37,7 @@ import {
 import { ROOT, spawnChild, startService } from "../lib/service.ts";
 import { type LoadResult, pickGenerator, runLoad } from "./load.ts";
 import { histogramDelta, sampleSum } from "./prom.ts";
-import { fmt, markdownTable, median, type SuiteReport } from "./stats.ts";
+import { fmt, markdownTable, median, type SuiteRun } from "./stats.ts";
 
 /** How a variant's server process starts. */
 type Server =
@@ -274,9 +274,7 @@ function summarise(
 type Summary = ReturnType<typeof summarise>;
 
 /** Runs the suite. */
-export async function run(args: readonly string[], log: (line: string) => void): Promise<
-  SuiteReport
-> {
+export const run: SuiteRun = async (args, log) => {
   const flags = parseHttpFlags(args);
   const generator = await pickGenerator(flags.generator);
   const rows = await creditRows((await readModelMeta(`${ROOT}artifacts`)).features);
@@ -374,7 +372,7 @@ export async function run(args: readonly string[], log: (line: string) => void):
     for (const s of servers.values()) await s.stop().catch(() => {});
     await Deno.remove(workDir, { recursive: true });
   }
-}
+};
 
 function report(
   s: ReturnType<typeof parseHttpFlags> & { generator: string },

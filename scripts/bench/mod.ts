@@ -20,12 +20,12 @@ import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../lib/flags.ts";
-import type { SuiteReport } from "./stats.ts";
+import type { SuiteReport, SuiteRun } from "./stats.ts";
 
 /** What a suite module exports. */
 export interface Suite {
   USAGE: string;
-  run(args: readonly string[], log: (line: string) => void): Promise<SuiteReport>;
+  run: SuiteRun;
 }
 
 /** The suites, loaded on demand (only `pieces` and `model` need onnxruntime in this process). */

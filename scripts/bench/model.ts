@@ -25,15 +25,13 @@ import { CREDIT_TEST_CSV } from "../lib/credit_rows.ts";
 import { parseFlags, parseIntegerFlag, UsageError } from "../lib/flags.ts";
 import { ROOT } from "../lib/service.ts";
 import { labelsOf } from "../training/pipeline.ts";
-import { fmt, markdownTable, type SuiteReport, timePerCall } from "./stats.ts";
+import { fmt, markdownTable, type SuiteRun, timePerCall } from "./stats.ts";
 
 /** The help text. */
 export const USAGE = "deno task bench model [--trees 50,100,200,all] [--reps 15] [--batch 200]";
 
 /** Runs the suite. */
-export async function run(args: readonly string[], log: (line: string) => void): Promise<
-  SuiteReport
-> {
+export const run: SuiteRun = async (args, log) => {
   const v = parseFlags(args, {
     trees: { type: "string", default: "50,100,200,all" },
     reps: { type: "string", default: "15" },
@@ -126,4 +124,4 @@ export async function run(args: readonly string[], log: (line: string) => void):
     for (const { scorer } of scorers) await scorer.release();
     await model.release();
   }
-}
+};

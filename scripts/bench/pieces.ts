@@ -27,15 +27,13 @@ import { createApp } from "../../main.ts";
 import { creditRows } from "../lib/credit_rows.ts";
 import { parseFlags, parseIntegerFlag } from "../lib/flags.ts";
 import { ROOT } from "../lib/service.ts";
-import { fmt, markdownTable, type SuiteReport, timePerCall } from "./stats.ts";
+import { fmt, markdownTable, type SuiteRun, timePerCall } from "./stats.ts";
 
 /** The help text. */
 export const USAGE = "deno task bench pieces [--reps 15] [--iterations 200] [--batch 200]";
 
 /** Runs the suite. */
-export async function run(args: readonly string[], log: (line: string) => void): Promise<
-  SuiteReport
-> {
+export const run: SuiteRun = async (args, log) => {
   const v = parseFlags(args, {
     reps: { type: "string", default: "15" },
     iterations: { type: "string", default: "200" },
@@ -134,4 +132,4 @@ export async function run(args: readonly string[], log: (line: string) => void):
       ]),
     );
   return { json: { settings: { reps, iterations, batch }, us_per_call: results }, markdown };
-}
+};

@@ -29,7 +29,7 @@ import {
 import { ROOT, startService } from "../lib/service.ts";
 import { pickGenerator, runLoad } from "./load.ts";
 import { sampleSum } from "./prom.ts";
-import { fmt, markdownTable, type SuiteReport } from "./stats.ts";
+import { fmt, markdownTable, type SuiteRun } from "./stats.ts";
 
 /**
  * The stages, and the rules that assign a sample to one: the first rule
@@ -153,9 +153,7 @@ export const USAGE =
   [--batch-size 200] [--top 20] [--interval 250] [--env KEY=VALUE …] [--generator auto|wrk|fetch]`;
 
 /** Runs the suite. */
-export async function run(args: readonly string[], log: (line: string) => void): Promise<
-  SuiteReport
-> {
+export const run: SuiteRun = async (args, log) => {
   const v = parseFlags(args, {
     route: { type: "string", default: "predict" },
     duration: { type: "string", default: "5" },
@@ -262,4 +260,4 @@ export async function run(args: readonly string[], log: (line: string) => void):
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
+};

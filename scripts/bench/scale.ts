@@ -29,7 +29,7 @@ import { parseFlags, parseIntegerFlag } from "../lib/flags.ts";
 import { createProgress } from "../lib/progress.ts";
 import { readTaskArgv, ROOT } from "../lib/service.ts";
 import { fillDemoDatabase } from "../site_demo_data.ts";
-import { fmt, markdownTable, median, type SuiteReport } from "./stats.ts";
+import { fmt, markdownTable, median, type SuiteRun } from "./stats.ts";
 
 /** The help text. */
 export const USAGE = "deno task bench scale [--rows 1000000] [--repeat 5]";
@@ -65,9 +65,7 @@ async function measureDrift(dbPath: string, dir: string) {
 }
 
 /** Runs the suite. */
-export async function run(args: readonly string[], log: (line: string) => void): Promise<
-  SuiteReport
-> {
+export const run: SuiteRun = async (args, log) => {
   const v = parseFlags(args, {
     rows: { type: "string", default: "1000000" },
     repeat: { type: "string", default: "5" },
@@ -184,4 +182,4 @@ export async function run(args: readonly string[], log: (line: string) => void):
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
+};

@@ -12,6 +12,12 @@ export interface SuiteReport {
   markdown: string;
 }
 
+/** A suite's entry point: its command-line flags in, its report out; `log` shows progress. */
+export type SuiteRun = (
+  args: readonly string[],
+  log: (line: string) => void,
+) => Promise<SuiteReport>;
+
 /**
  * The `q` quantile of ascending `sorted` values, interpolated linearly
  * between the nearest order statistics (R's type 7, NumPy's default). NaN
