@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { CONFIG, type ConfigVar, type ConfigVarSpec } from "../../api/config.ts";
 import { readModelMeta } from "../../api/scoring/model_meta.ts";
 import { creditRows } from "../lib/credit_rows.ts";
 import {
@@ -34,7 +35,7 @@ import {
   parseNumberFlag,
   UsageError,
 } from "../lib/flags.ts";
-import { ROOT, spawnChild, startService } from "../lib/service.ts";
+import { ROOT, serviceEnv, spawnChild, startService } from "../lib/service.ts";
 import { type LoadResult, pickGenerator, runLoad } from "./load.ts";
 import { histogramDelta, sampleSum } from "./prom.ts";
 import { fmt, markdownTable, median, type SuiteRun } from "./stats.ts";
@@ -105,12 +106,13 @@ const DEFAULT_VARIANTS = ["get-hello", "post-hello", "minimal", "predict", "batc
 const BASELINES = ["post-hello", "minimal"];
 
 /** The help text. */
-export const USAGE = `deno task bench http [--variants ${
-  DEFAULT_VARIANTS.join(",")
-}] [--rounds 3] [--concurrency 32]
-  [--duration 5] [--batch-size 200] [--env KEY=VALUE …] [--rate R | --half-rate]
-  [--generator auto|wrk|fetch]
-variants:${Object.entries(VARIANTS).map(([k, v]) => `\n  ${k}: ${v.doc}`).join("")}`;
+export const USAGE = [
+  `deno task bench http [--variants ${DEFAULT_VARIANTS.join(",")}]`,
+  "  [--rounds 3] [--concurrency 32] [--duration 5] [--batch-size 200] [--env KEY=VALUE …]",
+  "  [--rate R | --half-rate] [--generator auto|wrk|fetch]",
+  "variants (post-hello and minimal always run):",
+  ...Object.entries(VARIANTS).map(([name, v]) => `  ${name}: ${v.doc}`),
+].join("\n");
 
 function parseHttpFlags(args: readonly string[]) {
   const v = parseFlags(args, {
@@ -131,6 +133,12 @@ function parseHttpFlags(args: readonly string[]) {
   if (v.rate !== undefined && v["half-rate"]) {
     throw new UsageError("--rate or --half-rate, not both");
   }
+  const env = parseKeyValueFlags("env", v.env);
+  try {
+    serviceEnv(env); // a name the service does not read is a mistake
+  } catch (err) {
+    throw new UsageError(`--env: ${(err as Error).message}`);
+  }
   // The baselines always run: every line's ratios come from the same run.
   const selected = new Set([...BASELINES, ...names]);
   return {
@@ -139,7 +147,7 @@ function parseHttpFlags(args: readonly string[]) {
     concurrency: parseIntegerFlag("concurrency", v.concurrency, { min: 1, max: 4096 }),
     durationS: parseNumberFlag("duration", v.duration, { min: 0.1, max: 600 }),
     batchSize: parseIntegerFlag("batch-size", v["batch-size"], { min: 1, max: 1000 }),
-    env: parseKeyValueFlags("env", v.env),
+    env,
     rate: v.rate === undefined ? undefined : parseNumberFlag("rate", v.rate, { min: 1 }),
     halfRate: v["half-rate"],
     generator: parseChoiceFlag("generator", v.generator, ["auto", "wrk", "fetch"]),
@@ -351,7 +359,11 @@ export const run: SuiteRun = async (args, log) => {
       if (s.coldStartMs !== undefined) exits.push(code);
     }
     servers.clear();
-    const settings = { ...flags, generator };
+    // Keys passed with --env stay out of the JSON file.
+    const secret = (name: string) =>
+      (CONFIG[name as ConfigVar] as ConfigVarSpec | undefined)?.secret;
+    const env = Object.entries(flags.env).map(([k, v]) => [k, secret(k) ? "<redacted>" : v]);
+    const settings = { ...flags, env: Object.fromEntries(env), generator };
     return {
       json: {
         settings,
