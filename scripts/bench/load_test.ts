@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseWrkOutput, wrkArgs } from "./load.ts";
+import { parseWrkOutput, runLoad, wrkArgs } from "./load.ts";
 
 Deno.test("wrkArgs: one thread, whole seconds, path, method, key and pause after --", () => {
   const args = wrkArgs({
@@ -39,4 +39,24 @@ Deno.test("parseWrkOutput reads the script's JSON line (µs → ms, errors summe
     p99Ms: 8,
   });
   assert.throws(() => parseWrkOutput("Running 2s test"), /no WRK_JSON/);
+});
+
+Deno.test("runLoad with fetch clients (the fallback without wrk): requests, errors, latency", async () => {
+  let bodies = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    if ((await req.text()) === "bad") return new Response("no", { status: 422 });
+    bodies++;
+    return new Response("ok");
+  });
+  const r = await runLoad("fetch", {
+    url: `http://127.0.0.1:${server.addr.port}/predict`,
+    method: "POST",
+    bodies: ["a", "bad"],
+    concurrency: 2,
+    durationS: 0.2,
+  }, "/nonexistent");
+  await server.shutdown();
+  assert.ok(r.requests > 10 && r.requests === bodies + r.errors, JSON.stringify(r));
+  assert.ok(Math.abs(r.errors - r.requests / 2) <= 2, "every other body is refused");
+  assert.ok(r.p50Ms > 0 && r.p99Ms >= r.p50Ms);
 });
