@@ -29,11 +29,12 @@ Deno.test("every suite has a minimal run here", () => {
   assert.deepEqual(Object.keys(MINIMAL).sort(), Object.keys(SUITES).sort());
 });
 
-const outDir = await Deno.makeTempDir({ prefix: "scorewatch_bench_test_" });
 for (const [name, args] of Object.entries(MINIMAL)) {
   Deno.test(`deno task bench ${name} runs at minimal settings`, async () => {
+    const outDir = await Deno.makeTempDir({ prefix: "scorewatch_bench_test_" });
     const { markdown, file } = await runSuite(name, args, { outDir, log: () => {} });
     const json = JSON.parse(await Deno.readTextFile(file));
+    await Deno.remove(outDir, { recursive: true });
     assert.equal(json.suite, name);
     assert.match(markdown, /^## /);
     assert.ok(!/\| NaN|undefined/.test(markdown), markdown);
