@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { startService } from "./scripts/service_process.ts";
+import { startService } from "./scripts/lib/service.ts";
 import { readModelMeta, typicalApplicant } from "./api/scoring/model_meta.ts";
 import { createTestSchema, POSTGRES_SKIP, schemaUrl, withAdmin } from "./api/testing/temp_store.ts";
 
@@ -22,9 +22,8 @@ async function waitForQueue(baseUrl: string, rows: number): Promise<void> {
 
 Deno.test("SIGTERM: in-flight requests finish and are logged, then the process exits cleanly", async () => {
   const dir = await Deno.makeTempDir({ prefix: "shutdown_test_" });
-  const dbPath = join(dir, "log.sqlite");
   // Group commit held for 1 s: requests stay in flight until their commit.
-  const service = await startService({ root, dbPath, dbDir: dir, env: { LOG_FLUSH_MS: "1000" } });
+  const service = await startService({ dbDir: dir, env: { LOG_FLUSH_MS: "1000" } });
   try {
     const ids = ["t1", "t2", "t3"];
     const inFlight = ids.map((id) =>
@@ -45,7 +44,7 @@ Deno.test("SIGTERM: in-flight requests finish and are logged, then the process e
     assert.match(service.output(), /audit log flushed and closed/);
     await assert.rejects(fetch(`${service.baseUrl}/health/live`), "no longer accepting");
 
-    const db = new DatabaseSync(dbPath, { readOnly: true });
+    const db = new DatabaseSync(service.dbPath, { readOnly: true });
     const logged = db.prepare("SELECT request_id FROM predictions ORDER BY request_id").all()
       .map((r) => r.request_id);
     assert.equal(
@@ -79,8 +78,6 @@ Deno.test({
     const { schema, drop } = await createTestSchema();
     const dir = await Deno.makeTempDir({ prefix: "workers_test_" });
     const service = await startService({
-      root,
-      dbPath: join(dir, "unused.sqlite"),
       dbDir: dir,
       env: { DATABASE_URL: schemaUrl(schema), WORKERS: "2", DATABASE_POOL_SIZE: "2" },
     });

@@ -113,7 +113,8 @@ export const CONFIG = {
   ALLOW_SQLITE_WORKERS: {
     key: "allowSqliteWorkers",
     default: "0",
-    doc: "1: accept WORKERS > 1 on SQLite anyway — for measuring it (deno task bench:workers); " +
+    doc:
+      "1: accept WORKERS > 1 on SQLite anyway — for measuring it (deno task bench http --variants predict-workers2); " +
       "expect 503s under load.",
     schema: flag,
   },
@@ -308,7 +309,7 @@ export type Config = {
 const ConfigSchema = z.object(
   Object.fromEntries(Object.entries(CONFIG).map(([name, spec]) => [name, spec.schema])),
 ).superRefine((values, ctx) => {
-  // Measured (scripts/workers_bench.ts): on SQLite more workers bring no throughput and, under
+  // Measured (deno task bench http --variants predict-workers2,predict-pg-workers2): on SQLite more workers bring no throughput and, under
   // load, commits that outwait the busy timeout (503s); PostgreSQL takes concurrent commits.
   if (
     (values.WORKERS as number) > 1 && values.DATABASE_URL === "" && !values.ALLOW_SQLITE_WORKERS

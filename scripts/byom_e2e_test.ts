@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readCsvFile } from "../api/scoring/feature_csv.ts";
 import { runDenoScript } from "../api/testing/run_deno.ts";
-import { startService, startTaskArgv } from "./service_process.ts";
+import { readTaskArgv, startService } from "./lib/service.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const FIXTURE = join(ROOT, "api/scoring/testdata/models/second_model");
@@ -34,8 +34,7 @@ const FEATURES = [
 
 /** Runs `deno task <name>` as deno.json defines it, widened to `dir`; returns code and output. */
 async function task(name: string, dir: string, args: string[], env: Record<string, string> = {}) {
-  const tasks = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))).tasks;
-  const argv = startTaskArgv(tasks[name], dir);
+  const argv = await readTaskArgv(name, dir, { env });
   const out = await new Deno.Command(argv[0], {
     args: [...argv.slice(1), ...args],
     cwd: ROOT,
@@ -95,13 +94,11 @@ Deno.test("the second model: imported, served, explained, on every site page, mo
     );
     const sample = await apiRows(join(FIXTURE, "sample.csv"), numeric);
     const expected = JSON.parse(await Deno.readTextFile(join(FIXTURE, "expected.json")));
-    const dbPath = join(dir, "db", "predictions.sqlite");
     const service = await startService({
-      root: ROOT,
-      dbPath,
-      dbDir: dir,
+      dbDir: join(dir, "db"),
       env: { ARTIFACTS_DIR: artifacts },
     });
+    const dbPath = service.dbPath;
     const base = service.baseUrl;
     const post = (path: string, body: unknown) =>
       fetch(`${base}${path}`, {

@@ -14,12 +14,11 @@
  * @module
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { parseIntegerFlag, UsageError } from "./lib/flags.ts";
+import { parseChoiceFlag, parseFlags, parseIntegerFlag } from "./lib/flags.ts";
 import { readModelMeta } from "../api/scoring/model_meta.ts";
 import { creditRows } from "./lib/credit_rows.ts";
 import { runLoad } from "./crash/load.ts";
-import { startService } from "./service_process.ts";
+import { ROOT, startService } from "./lib/service.ts";
 import { verifyLog } from "./crash/verify.ts";
 
 /** Options for {@link runCrashTest}. */
@@ -93,7 +92,6 @@ export function formatReport(r: CrashTestReport): string {
   return lines.join("\n");
 }
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the whole experiment on a fresh temp database. */
@@ -101,13 +99,9 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
   const log = options.log ?? (() => {});
   const dir = await Deno.makeTempDir({ prefix: "scorewatch_crash_" });
   const dbPath = join(dir, "predictions.sqlite");
-  const env = {
-    DB_SYNCHRONOUS: options.synchronous ?? "FULL",
-    API_KEYS: "",
-    ADMIN_KEYS: "",
-    RATE_LIMIT_PER_MINUTE: "0",
-  };
-  const start = () => startService({ root: ROOT, dbPath, dbDir: dir, env });
+  // Open mode, no rate limit: the service's defaults (startService sets them all).
+  const env = { DB_SYNCHRONOUS: options.synchronous ?? "FULL" };
+  const start = () => startService({ dbDir: dir, env });
   const rows = await creditRows((await readModelMeta(join(ROOT, "artifacts"))).features, 500);
   const prefix = `crash${Date.now().toString(36)}`;
   const runs: RunFigures[] = [];
@@ -170,22 +164,18 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
 
 /** Parses the command line. */
 export function parseCrashTestArgs(args: readonly string[]): CrashTestOptions {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      kills: { type: "string", default: "5" },
-      "duration-per-run-ms": { type: "string", default: "3000" },
-      concurrency: { type: "string", default: "16" },
-      "batch-rows": { type: "string", default: "20" },
-      synchronous: { type: "string", default: "FULL" },
-      keep: { type: "boolean", default: false },
-    },
-    strict: true,
+  const values = parseFlags(args, {
+    kills: { type: "string", default: "5" },
+    "duration-per-run-ms": { type: "string", default: "3000" },
+    concurrency: { type: "string", default: "16" },
+    "batch-rows": { type: "string", default: "20" },
+    synchronous: { type: "string", default: "FULL" },
+    keep: { type: "boolean", default: false },
   });
-  const synchronous = values.synchronous.toUpperCase();
-  if (synchronous !== "FULL" && synchronous !== "NORMAL") {
-    throw new UsageError(`--synchronous ${values.synchronous}: expected FULL or NORMAL`);
-  }
+  const synchronous = parseChoiceFlag("synchronous", values.synchronous.toUpperCase(), [
+    "FULL",
+    "NORMAL",
+  ]);
   return {
     kills: parseIntegerFlag("kills", values.kills, { min: 1, max: 100 }),
     durationPerRunMs: parseIntegerFlag("duration-per-run-ms", values["duration-per-run-ms"], {

@@ -33,7 +33,7 @@ import { readModelMeta } from "../api/scoring/model_meta.ts";
 import { parseFlags, parseIntegerFlag, UsageError } from "./lib/flags.ts";
 import { creditRows } from "./lib/credit_rows.ts";
 import { runLoad } from "./crash/load.ts";
-import { type ServiceProcess, startService } from "./service_process.ts";
+import { type Service, startService } from "./lib/service.ts";
 
 /** Options for {@link runReplicaCrashTest}. */
 export interface ReplicaCrashOptions {
@@ -194,12 +194,11 @@ export async function runReplicaCrashTest(
     RATE_LIMIT_PER_MINUTE: "0",
     WORKERS: "1",
   };
-  const start = (port?: number) =>
-    startService({ root: ROOT, dbPath: join(dir, "unused.sqlite"), dbDir: dir, env, port });
+  const start = (port?: number) => startService({ dbDir: dir, env, port });
   const rows = await creditRows((await readModelMeta(join(ROOT, "artifacts"))).features, 300);
   const prefix = `crashrep${Date.now().toString(36)}`;
   const headers = { "x-api-key": ADMIN_KEY };
-  const services: ServiceProcess[] = [];
+  const services: Service[] = [];
   try {
     const a = await start();
     services.push(a);

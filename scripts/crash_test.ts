@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { openStore } from "../api/store/mod.ts";
 import { testRecord } from "../api/testing/temp_store.ts";
 import { formatReport, parseCrashTestArgs, passed, runCrashTest } from "./crash.ts";
-import { startTaskArgv } from "./service_process.ts";
 import { verifyLog } from "./crash/verify.ts";
 
 Deno.test("SIGKILL mid-load, twice: every acknowledged item is in the log and the file is sound", async () => {
@@ -51,26 +50,6 @@ Deno.test("the verifier reports an acknowledged id missing from the log as lost"
   assert.equal(v.loggedNotAcknowledged, 1, "p-9 (q has another prefix)");
   assert.equal(v.integrity, "ok");
   await Deno.remove(dir, { recursive: true });
-});
-
-Deno.test("the service runs with the start task's own flags, widened to the temp directory only", () => {
-  const task = "deno run --allow-read=.,/data --allow-write=data,/data,outputs " +
-    "--allow-env=PORT,DB_PATH --allow-net=0.0.0.0,127.0.0.1 main.ts";
-  assert.deepEqual(startTaskArgv(task, "/tmp/x"), [
-    "deno",
-    "run",
-    "--allow-read=.,/data,/tmp/x",
-    "--allow-write=data,/data,outputs,/tmp/x",
-    "--allow-env=PORT,DB_PATH",
-    "--allow-net=0.0.0.0,127.0.0.1",
-    "main.ts",
-  ]);
-  assert.deepEqual(
-    startTaskArgv(`deno task build && ${task}`, "/tmp/x"),
-    startTaskArgv(task, "/tmp/x"),
-    "build steps before the service are skipped",
-  );
-  assert.throws(() => startTaskArgv("node api/main.js", "/tmp/x"), /no "deno run" step/);
 });
 
 Deno.test("crash-test flags are bounded", () => {

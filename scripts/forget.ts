@@ -27,9 +27,9 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { describeTarget, isPostgresTarget, openStore, type Store } from "../api/store/mod.ts";
 import { defaultStoreTarget } from "../api/store/location.ts";
+import { parseFlags } from "./lib/flags.ts";
 
 const USAGE =
   "usage: deno task forget --request-id ID [--db PATH|URL] [--whole-batch] [--wait SECONDS]";
@@ -57,16 +57,12 @@ export async function runForget(
 ): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        "request-id": { type: "string" },
-        db: { type: "string" },
-        "whole-batch": { type: "boolean", default: false },
-        wait: { type: "string", default: "10" },
-      },
-      strict: true,
-    }));
+    values = parseFlags(args, {
+      "request-id": { type: "string" },
+      db: { type: "string" },
+      "whole-batch": { type: "boolean", default: false },
+      wait: { type: "string", default: "10" },
+    });
   } catch (err) {
     io.error(`forget: ${(err as Error).message}\n${USAGE}`);
     return 1;

@@ -11,7 +11,6 @@
  *
  * @module
  */
-import cliProgress from "cli-progress";
 import {
   type CsvTable,
   formatCsvLine,
@@ -20,6 +19,7 @@ import {
 } from "../api/scoring/feature_csv.ts";
 import { loadModel } from "../api/scoring/model.ts";
 import { parseFlags, UsageError } from "./lib/flags.ts";
+import { createProgress, type Progress } from "./lib/progress.ts";
 import { decide, decisionLabel } from "../api/scoring/model_meta.ts";
 
 /** Columns the scorer appends. */
@@ -145,27 +145,22 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const bar = new cliProgress.SingleBar(
-    { format: "scoring |{bar}| {value}/{total} rows", hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
+  let bar: Progress | undefined;
   try {
     const result = await scoreFile(options, {
       onRows: (done, total) => {
-        if (!started) bar.start(total, 0);
-        started = true;
+        bar ??= createProgress({ label: "scoring", total, minTotal: 0 });
         bar.update(done);
       },
     });
-    bar.stop();
+    bar?.stop();
     console.log(
       `scored ${result.rows} rows with ${result.modelVersion} (threshold ${result.threshold}): ` +
         `${result.rejected} rejected → ${options.output}`,
     );
     return 0;
   } catch (err) {
-    bar.stop();
+    bar?.stop();
     console.error(`score-file: ${(err as Error).message}`);
     return 1;
   }

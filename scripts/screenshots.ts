@@ -11,7 +11,6 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import type { Page } from "playwright-core";
 import { loadModel, type ScoringModel } from "../api/scoring/model.ts";
 import { openStore, type Store } from "../api/store/mod.ts";
@@ -26,6 +25,7 @@ import {
   waitForCharts,
 } from "./lib/browser.ts";
 import { serveOnLocalhost } from "./lib/serve.ts";
+import { parseFlags, parseIntegerFlag, UsageError } from "./lib/flags.ts";
 import { CREDIT_TEST_CSV, creditRows } from "./lib/credit_rows.ts";
 import { fillDemoDatabase, writeSyntheticRequestStats } from "./site_demo_data.ts";
 import { createApp } from "../main.ts";
@@ -66,13 +66,14 @@ async function shootLoginPage(
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { out: { type: "string" }, n: { type: "string" }, artifacts: { type: "string" } },
+  const values = parseFlags(args, {
+    out: { type: "string", default: "outputs/screenshots" },
+    n: { type: "string", default: "30000" },
+    artifacts: { type: "string", default: "artifacts" },
   });
-  const out = values.out ?? "outputs/screenshots";
-  const n = Number(values.n ?? 30_000);
-  const artifactsDir = values.artifacts ?? "artifacts";
+  const out = values.out;
+  const n = parseIntegerFlag("n", values.n, { min: 1 });
+  const artifactsDir = values.artifacts;
   const chromium = chromiumStatus();
   if (chromium !== "present") {
     console.error(
@@ -169,4 +170,12 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`screenshots: ${err.message}`);
+    Deno.exit(2);
+  }
+}

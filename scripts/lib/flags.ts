@@ -86,3 +86,27 @@ export function parseTimestampFlag(flag: string, text: string): string {
   }
   return new Date(time).toISOString();
 }
+
+/** Parses a flag value that must be one of `choices`. */
+export function parseChoiceFlag<const C extends string>(
+  flag: string,
+  text: string,
+  choices: readonly C[],
+): C {
+  const found = choices.find((c) => c === text);
+  if (found === undefined) {
+    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected ${choices.join(", ")}`);
+  }
+  return found;
+}
+
+/** Parses repeated `--<flag> KEY=VALUE` values into one record. */
+export function parseKeyValueFlags(flag: string, pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--${flag} ${JSON.stringify(pair)}: expected KEY=VALUE`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}

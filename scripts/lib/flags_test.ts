@@ -1,5 +1,12 @@
-import { equal, throws } from "node:assert/strict";
-import { parseIntegerFlag, parseNumberFlag, parseTimestampFlag, UsageError } from "./flags.ts";
+import { deepEqual, equal, throws } from "node:assert/strict";
+import {
+  parseChoiceFlag,
+  parseIntegerFlag,
+  parseKeyValueFlags,
+  parseNumberFlag,
+  parseTimestampFlag,
+  UsageError,
+} from "./flags.ts";
 
 Deno.test("parseTimestampFlag: dates and zoned date-times become the store's ISO form", () => {
   equal(parseTimestampFlag("since", "2025-01-31"), "2025-01-31T00:00:00.000Z");
@@ -35,4 +42,11 @@ Deno.test("parseIntegerFlag / parseNumberFlag: bounds and syntax", () => {
   equal(parseNumberFlag("spread-hours", "1.5", { min: 0 }), 1.5);
   throws(() => parseNumberFlag("spread-hours", "-1", { min: 0 }), /expected a number ≥ 0/);
   throws(() => parseNumberFlag("spread-hours", "Infinity", { min: 0 }), UsageError);
+});
+
+Deno.test("parseChoiceFlag / parseKeyValueFlags", () => {
+  equal(parseChoiceFlag("generator", "wrk", ["auto", "wrk", "fetch"]), "wrk");
+  throws(() => parseChoiceFlag("generator", "ab", ["auto", "wrk"]), /expected auto, wrk/);
+  deepEqual(parseKeyValueFlags("env", ["A=1", "B=x=y", "C="]), { A: "1", B: "x=y", C: "" });
+  throws(() => parseKeyValueFlags("env", ["=1"]), /--env "=1": expected KEY=VALUE/);
 });
