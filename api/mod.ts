@@ -156,7 +156,8 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
     healthRoutes({
       meta: model.meta,
       checkWritable: () => store.checkWritable(),
-      startedAt: new Date(),
+      startedAt: deps.now?.() ?? new Date(),
+      now: deps.now && (() => deps.now!().getTime()),
       strictInput: config.strictInput,
       warnings: deps.warnings,
     }),

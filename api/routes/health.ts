@@ -16,6 +16,8 @@ export interface HealthDeps {
   /** Commits a probe write; false when the audit log cannot take writes. */
   checkWritable(): Promise<boolean>;
   startedAt: Date;
+  /** Wall clock (tests pin it). Default `Date.now`. */
+  now?: () => number;
   strictInput: boolean;
   /** Operator-facing warnings (e.g. non-persistent database, open access). */
   warnings: readonly string[];
@@ -42,7 +44,8 @@ const ReadySchema = z.object({
 /** Builds the health routes. */
 export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  const uptime = () => Math.round((Date.now() - deps.startedAt.getTime()) / 100) / 10;
+  const now = deps.now ?? Date.now;
+  const uptime = () => Math.round((now() - deps.startedAt.getTime()) / 100) / 10;
 
   app.openapi(
     createRoute({
