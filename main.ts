@@ -39,9 +39,6 @@ import {
 import { createWebhookSender, webhookPermission } from "./api/monitor/webhook.ts";
 import { loadDriftReference } from "./monitoring/run_drift.ts";
 
-/** The reference sample the scheduler compares with (the site's default too). */
-export const DEFAULT_REFERENCE_PATH = "data/reference/reference_sample.csv";
-
 /**
  * The configuration the app reads: the API's, plus the keys, the session
  * secret, the failed-authentication budget and who may frame the pages.
@@ -162,7 +159,8 @@ export interface MonitoringDeps {
   >;
   meta: ModelMeta;
   store: Store;
-  referencePath?: string;
+  /** The serving model's reference sample (its artifacts directory's). */
+  referencePath: string;
   now?: () => Date;
   /** Test hooks: the report computation, the webhook's fetch and back-off sleep. */
   compute?: SchedulerDeps["compute"];
@@ -211,7 +209,7 @@ export async function createMonitoring(
     profile: () =>
       profile ??= loadDriftReference({
         artifactsDir: config.artifactsDir,
-        referencePath: deps.referencePath ?? DEFAULT_REFERENCE_PATH,
+        referencePath: deps.referencePath,
       }).then((r) => r.profile, (err: Error) => {
         deps.onError?.(err);
         return null;
@@ -333,6 +331,7 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
     config,
     meta: model.meta,
     store,
+    referencePath: model.referencePath,
     onError: (err) =>
       console.error(`scorewatch: monitoring: ${err instanceof Error ? err.message : String(err)}`),
   });

@@ -41,7 +41,7 @@ Deno.test({
   async fn() {
     const { meta, profile } = await loadDriftReference({
       artifactsDir: join(ROOT, "artifacts"),
-      referencePath: join(ROOT, "data/reference/reference_sample.csv"),
+      referencePath: join(ROOT, "artifacts/reference_sample.csv"),
     });
     const { schema, drop } = await createTestSchema();
     await using sqlite = await createTempStore();

@@ -95,7 +95,7 @@ Deno.test("the second model: imported, served, explained, on every site page, mo
     const sample = await apiRows(join(FIXTURE, "sample.csv"), numeric);
     const expected = JSON.parse(await Deno.readTextFile(join(FIXTURE, "expected.json")));
     const service = await startService({
-      dbDir: join(dir, "db"),
+      dbDir: dir,
       env: { ARTIFACTS_DIR: artifacts },
     });
     const dbPath = service.dbPath;
@@ -148,7 +148,7 @@ Deno.test("the second model: imported, served, explained, on every site page, mo
             const fed = await post("/feedback", {
               request_id: item.request_id,
               outcome: item.proba_default > 0.2 ? "default" : "repaid",
-              observed_at: "2030-01-01T00:00:00Z",
+              observed_at: new Date().toISOString(),
             });
             assert.equal(fed.status, 201);
           }

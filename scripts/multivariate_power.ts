@@ -117,7 +117,7 @@ if (import.meta.main) {
     });
     const rows = await measurePower({
       artifactsDir: "artifacts",
-      referencePath: "data/reference/reference_sample.csv",
+      referencePath: "artifacts/reference_sample.csv",
       sourcePath: "data/credit_data/test.csv",
       rows: v.rows === undefined ? 2000 : parseIntegerFlag("rows", v.rows, { min: 1 }),
       seeds: v.seeds === undefined ? 3 : parseIntegerFlag("seeds", v.seeds, { min: 1, max: 100 }),

@@ -4,7 +4,7 @@ import { formatPowerRow, measurePower } from "./multivariate_power.ts";
 Deno.test("multivariate_power runs every scenario at minimal settings", async () => {
   const rows = await measurePower({
     artifactsDir: "artifacts",
-    referencePath: "data/reference/reference_sample.csv",
+    referencePath: "artifacts/reference_sample.csv",
     sourcePath: "data/credit_data/test.csv",
     rows: 300,
     seeds: 1,
