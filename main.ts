@@ -24,6 +24,7 @@ import { createMetrics, type Metrics, type PerformanceGauges } from "./api/metri
 import { createRequestStats, type RequestStats } from "./api/middleware/request_stats.ts";
 import { createPredictor } from "./api/predictor.ts";
 import { loadModel, type ScoringModel } from "./api/scoring/model.ts";
+import { type ModelSource, singleModel } from "./api/scoring/model_set.ts";
 import { readModelMeta } from "./api/scoring/model_meta.ts";
 import { type DbLocation, resolveDbLocation } from "./api/store/location.ts";
 import { openStore, startRetention, type Store } from "./api/store/mod.ts";
@@ -59,7 +60,10 @@ export type AppConfig =
 /** What {@link createApp} is built from. */
 export interface AppDeps {
   config: AppConfig;
+  /** The champion at start-up: its features define the API's schemas. */
   model: ScoringModel;
+  /** The serving models (champion and shadows); default `model` alone. */
+  models?: ModelSource;
   store: Store;
   /** Wall clock (tests pin it). */
   now?: () => Date;
@@ -104,11 +108,12 @@ export function createApp(deps: AppDeps): Api {
   });
   const explainer = model.explainer;
   const predictor = createPredictor({
-    model,
+    models: deps.models ?? singleModel(model),
     store,
-    explainer,
     now,
     onScored: (ok, decisions) => metrics.scored(ok, decisions),
+    onShadowError: (version, err) =>
+      console.warn(`scorewatch: shadow ${version} failed to score: ${(err as Error).message}`),
   });
   const requestStats = deps.requestStats ??
     createRequestStats(store.requests, { now: now && (() => now().getTime()) });

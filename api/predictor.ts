@@ -6,9 +6,15 @@
  */
 import type { Features, FeatureValue } from "./scoring/feature_vector.ts";
 import type { ScoringModel } from "./scoring/model.ts";
+import type { ModelSource } from "./scoring/model_set.ts";
 import { decide, type Decision, type DecisionLabel, decisionLabel } from "./scoring/model_meta.ts";
 import type { Explainer, ReasonCode } from "./scoring/reason_codes.ts";
-import { type PredictionRecord, type Store, StoreWriteError } from "./store/mod.ts";
+import {
+  type PredictionRecord,
+  type ShadowRecord,
+  type Store,
+  StoreWriteError,
+} from "./store/mod.ts";
 import { ProblemError } from "./http/problem.ts";
 
 /** What a caller gets back for one row. */
@@ -47,17 +53,19 @@ export interface Predictor {
 
 /** Dependencies of {@link createPredictor}. */
 export interface PredictorDeps {
-  model: ScoringModel;
-  store: Pick<Store, "append">;
   /**
-   * Reason codes; without one, `explain` requests are answered without
-   * reasons. A model without reasons (`unavailable`) answers why instead.
+   * The serving models, read once per request: the champion answers (its
+   * explainer gives the reasons, or says why there are none); every shadow
+   * scores the same rows, logged beside them and never answered.
    */
-  explainer?: Pick<Explainer, "explainRows" | "unavailable">;
+  models: ModelSource;
+  store: Pick<Store, "append">;
   /** Wall clock for `ts_utc` (tests pin it). */
   now?: () => Date;
   /** Told about every scoring request: scored (with its decisions) or failed. */
   onScored?: (ok: boolean, decisions?: { approve: number; reject: number }) => void;
+  /** Told when a shadow fails to score (the answer goes out without its shadow rows). */
+  onShadowError?: (version: string, error: unknown) => void;
 }
 
 /**
@@ -78,24 +86,55 @@ const elapsed = (since: number) => Math.round((performance.now() - since) * 1000
  * problem (nothing is logged twice).
  */
 export function createPredictor(deps: PredictorDeps): Predictor {
-  const { model, store } = deps;
+  const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const names = model.meta.features.map((f) => f.name);
-  const { threshold, model_version } = model.meta;
+
+  /** A shadow's rows; a failing shadow costs its rows, never the answer. */
+  async function shadowScores(
+    shadow: ScoringModel,
+    canonical: readonly Features[],
+    explain: boolean,
+  ): Promise<ShadowRecord[]> {
+    try {
+      const { threshold, model_version } = shadow.meta;
+      const probas = await shadow.scoreRows(canonical);
+      const reasons = explain && shadow.explainer.unavailable === null
+        ? (await shadow.explainer.explainRows(canonical)).map((e) => JSON.stringify(e.reasons))
+        : null;
+      return Array.from(probas, (p, row) => ({
+        row,
+        model_version,
+        proba_default: p,
+        threshold,
+        decision: decide(p, threshold),
+        reasons_json: reasons?.[row] ?? null,
+      }));
+    } catch (err) {
+      deps.onShadowError?.(shadow.meta.model_version, err);
+      return [];
+    }
+  }
 
   return {
     async predict(rows, { requestIds, clientId, startedAt, explain }) {
+      const { champion, shadows } = deps.models();
+      const names = champion.meta.features.map((f) => f.name);
+      const { threshold, model_version } = champion.meta;
       const canonical = rows.map((r) => canonicalFeatures(names, r));
+      // The shadows score the same rows meanwhile (their own coalesced runs).
+      const shadowRows = Promise.all(shadows.map((s) => shadowScores(s, canonical, !!explain)));
       let probas: Float64Array;
       try {
-        probas = await model.scoreRows(canonical);
+        probas = await champion.scoreRows(canonical);
       } catch (err) {
         deps.onScored?.(false);
+        await shadowRows;
         throw err;
       }
-      const unavailable = explain ? deps.explainer?.unavailable ?? null : null;
-      const reasons = explain && deps.explainer && unavailable === null
-        ? (await deps.explainer.explainRows(canonical)).map((e) => e.reasons)
+      const explainer = champion.explainer;
+      const unavailable = explain ? explainer.unavailable : null;
+      const reasons = explain && unavailable === null
+        ? (await explainer.explainRows(canonical)).map((e) => e.reasons)
         : undefined;
       const ts = now().toISOString();
       const scoredMs = elapsed(startedAt);
@@ -113,7 +152,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
       }));
       let result;
       try {
-        result = await store.append({ rows: records });
+        result = await store.append({ rows: records, shadows: (await shadowRows).flat() });
       } catch (err) {
         if (!(err instanceof StoreWriteError)) throw err;
         throw new ProblemError(
