@@ -8,7 +8,7 @@ import type { Features, FeatureValue } from "./scoring/feature_vector.ts";
 import type { ScoringModel } from "./scoring/model.ts";
 import type { ModelSource } from "./scoring/model_set.ts";
 import { decide, type Decision, type DecisionLabel, decisionLabel } from "./scoring/model_meta.ts";
-import type { Explainer, ReasonCode } from "./scoring/reason_codes.ts";
+import type { ReasonCode } from "./scoring/reason_codes.ts";
 import {
   type PredictionRecord,
   type ShadowRecord,

@@ -40,35 +40,16 @@ import { scoreRoutes } from "./routes/score.tsx";
 import { scoresRoutes } from "./routes/scores.tsx";
 import { staticRoutes } from "./routes/static.ts";
 import type { SiteEnv } from "./site_env.ts";
+import { selfOnlyCsp } from "../api/http/csp.ts";
 
 export type { SiteDeps, SiteEnv, SiteOptions };
 
-/**
- * Content-Security-Policy of the site: scripts, styles and connections only
- * from the site itself (no inline script or style anywhere); framing only by
- * `frameAncestors` (`FRAME_ANCESTORS`; by default the deployment itself and,
- * on a Hugging Face Space, that Space's page — see
- * `api/http/frame_ancestors.ts`).
- */
-export function siteCsp(frameAncestors: readonly string[]) {
-  return { ...SITE_CSP_BASE, frameAncestors: [...frameAncestors] };
-}
-
-const SITE_CSP_BASE = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
-  connectSrc: ["'self'"],
-  fontSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'self'"],
-  formAction: ["'self'"],
-};
-
 /** Security headers of every site response (no X-Frame-Options: CSP frame-ancestors decides). */
 export function siteSecureHeaders(frameAncestors: readonly string[]): MiddlewareHandler {
-  return secureHeaders({ contentSecurityPolicy: siteCsp(frameAncestors), xFrameOptions: false });
+  return secureHeaders({
+    contentSecurityPolicy: selfOnlyCsp(frameAncestors),
+    xFrameOptions: false,
+  });
 }
 
 /** Builds the site (mount it with `app.route("/monitor", createSite(deps))`). */

@@ -12,6 +12,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { secureHeaders } from "hono/secure-headers";
 import { join } from "node:path";
 import absolutePath from "swagger-ui-dist/absolute-path.js";
+import { selfOnlyCsp } from "../http/csp.ts";
 import type { AppEnv } from "../http/env.ts";
 import { PUBLIC } from "../http/openapi.ts";
 import {
@@ -52,27 +53,6 @@ const INIT =
 export interface DocsOptions {
   /** CSP `frame-ancestors` sources (see `http/frame_ancestors.ts`). Default `'self'`. */
   frameAncestors?: readonly string[];
-}
-
-/**
- * The Content-Security-Policy of the documentation pages: scripts, style
- * sheets, images, fonts and requests ("Try it out") from this server only, no
- * inline script or style, no plugins; framed only by the frame ancestors.
- * Swagger UI runs under it without a violation (`docs_browser_test.ts`).
- */
-export function docsCsp(frameAncestors: readonly string[]) {
-  return {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", "data:"],
-    connectSrc: ["'self'"],
-    fontSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    baseUri: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: [...frameAncestors],
-  };
 }
 
 /** True when `key` is a problem type of this service (own keys only). */
@@ -126,7 +106,7 @@ export function docsRoutes(options: DocsOptions = {}): OpenAPIHono<AppEnv> {
   const dir = absolutePath();
   const cache = new Map<string, Uint8Array>();
   const headers = secureHeaders({
-    contentSecurityPolicy: docsCsp(options.frameAncestors ?? ["'self'"]),
+    contentSecurityPolicy: selfOnlyCsp(options.frameAncestors ?? ["'self'"]),
     xFrameOptions: false,
   });
 

@@ -31,6 +31,11 @@ export interface Tree {
   rule?: SplitRule[];
 }
 
+/** A tree with no node yet (builders push nodes into it). */
+export function emptyTree(): Tree {
+  return { feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [], cover: [] };
+}
+
 /** The comparisons of ONNX tree splits (`BRANCH_LT` … `BRANCH_NEQ`). */
 export type SplitRule = "<" | "<=" | ">" | ">=" | "==" | "!=";
 

@@ -6,7 +6,7 @@ import { readCsvFile, tableToFeatures } from "./feature_csv.ts";
 import { encodeRows } from "./feature_vector.ts";
 import { parseModelMeta } from "./model_meta.ts";
 import { decodeEnsemble, encodeEnsemble } from "./onnx_tree_codec.ts";
-import { predictLogOdds, type Tree, type TreeEnsemble } from "./tree_ensemble.ts";
+import { emptyTree, predictLogOdds, type Tree, type TreeEnsemble } from "./tree_ensemble.ts";
 import { createTreeShap } from "./tree_shap.ts";
 
 const close = (actual: number, expected: number, tol: number, what = "") =>
@@ -246,15 +246,7 @@ function nodeArb(usedFeatures: number, depth: number): fc.Arbitrary<Node> {
 
 /** Flattens a node tree; an internal cover is the sum of its children's. */
 function flatten(root: Node): Tree {
-  const t: Tree = {
-    feature: [],
-    threshold: [],
-    left: [],
-    right: [],
-    missingLeft: [],
-    value: [],
-    cover: [],
-  };
+  const t: Tree = emptyTree();
   const add = (node: Node): number => {
     const id = t.feature.length;
     t.feature.push(-1);

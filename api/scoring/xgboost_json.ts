@@ -28,7 +28,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Tree, TreeEnsemble } from "./tree_ensemble.ts";
+import { emptyTree, type Tree, type TreeEnsemble } from "./tree_ensemble.ts";
 
 const num = z.union([z.number(), z.string()]).transform((v) => Number(v));
 const flag = z.union([z.number(), z.boolean()]).transform((v) => v === true || v === 1);
@@ -132,15 +132,7 @@ function convertTree(t: z.infer<typeof TreeSchema>, i: number, weight: number): 
         "one-hot or ordinal-encode the categories before training",
     );
   }
-  const tree: Tree = {
-    feature: [],
-    threshold: [],
-    left: [],
-    right: [],
-    missingLeft: [],
-    value: [],
-    cover: [],
-  };
+  const tree: Tree = emptyTree();
   for (let k = 0; k < n; k++) {
     const leaf = t.left_children[k] === -1;
     tree.feature.push(leaf ? -1 : t.split_indices[k]);

@@ -58,18 +58,14 @@ import pg from "pg";
 import PgCursor from "pg-cursor";
 import { createGroupCommitWriter, type GroupCommitEvents } from "./_group_commit.ts";
 import { type EraseHooks, eraseOps } from "./_erase.ts";
-import { outcomeStore } from "./_outcomes.ts";
-import { predictionReads } from "./_predictions.ts";
+import { storeQueries } from "./_queries.ts";
 import {
   type EntryResult,
   type LogEntry,
   PREDICTION_COLUMNS,
   type PredictionRecord,
 } from "./_records.ts";
-import { monitorStore } from "./_monitor.ts";
-import { driftReportStore } from "./_reports.ts";
-import { requestStatsStore } from "./_requests.ts";
-import { aggregateMinutes, rollupParams, rollupReads, rollupUpsertSql } from "./_rollups.ts";
+import { aggregateMinutes, rollupParams, rollupUpsertSql } from "./_rollups.ts";
 import { numberPlaceholders, POSTGRES, type Sql, type SqlValue } from "./_sql.ts";
 import {
   migrate,
@@ -745,12 +741,7 @@ function postgresStore(
         return false;
       }
     },
-    predictions: predictionReads(sql),
-    rollups: rollupReads(sql),
-    requests: requestStatsStore(sql),
-    outcomes: outcomeStore(sql),
-    reports: driftReportStore(sql),
-    monitor: monitorStore(sql),
+    ...storeQueries(sql),
     erase: eraseOps(hooks),
     close() {
       closed ??= writer.drain().then(() => pool.end());

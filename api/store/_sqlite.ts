@@ -12,18 +12,14 @@ import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { createGroupCommitWriter, type GroupCommitEvents } from "./_group_commit.ts";
 import { type EraseHooks, eraseOps } from "./_erase.ts";
-import { outcomeStore } from "./_outcomes.ts";
-import { predictionReads } from "./_predictions.ts";
+import { storeQueries } from "./_queries.ts";
 import {
   type EntryResult,
   type LogEntry,
   PREDICTION_COLUMNS,
   type PredictionRecord,
 } from "./_records.ts";
-import { driftReportStore } from "./_reports.ts";
-import { monitorStore } from "./_monitor.ts";
-import { requestStatsStore } from "./_requests.ts";
-import { aggregateMinutes, rollupParams, rollupReads, rollupUpsertSql } from "./_rollups.ts";
+import { aggregateMinutes, rollupParams, rollupUpsertSql } from "./_rollups.ts";
 import { placeholders, type Sql, SQLITE, type SqlValue } from "./_sql.ts";
 import { migrate, SCHEMA_VERSION, schemaVersion } from "./_sqlite_schema.ts";
 import { StoreWriteError } from "./_errors.ts";
@@ -343,12 +339,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
         return Promise.resolve(false);
       }
     },
-    predictions: predictionReads(sql),
-    rollups: rollupReads(sql),
-    requests: requestStatsStore(sql),
-    outcomes: outcomeStore(sql),
-    reports: driftReportStore(sql),
-    monitor: monitorStore(sql),
+    ...storeQueries(sql),
     erase: eraseOps(hooks),
     async close() {
       await writer.drain();

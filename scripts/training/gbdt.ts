@@ -29,8 +29,12 @@
  */
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { mersenne } from "pure-rand/generator/mersenne";
-import type { Tree, TreeEnsemble } from "../../api/scoring/tree_ensemble.ts";
-import { sigmoid } from "../../api/scoring/tree_ensemble.ts";
+import {
+  emptyTree,
+  sigmoid,
+  type Tree,
+  type TreeEnsemble,
+} from "../../api/scoring/tree_ensemble.ts";
 import { logLoss } from "../../monitoring/classification_metrics.ts";
 import { type BinnedMatrix, missingBin, valueBins } from "./binning.ts";
 
@@ -274,18 +278,7 @@ export function trainGbdt(
       grad[r] = p - train.labels[r];
       hess[r] = Math.max(p * (1 - p), 1e-16);
     }
-    const t: GrowingTree = {
-      tree: {
-        feature: [],
-        threshold: [],
-        left: [],
-        right: [],
-        missingLeft: [],
-        value: [],
-        cover: [],
-      },
-      splitBin: [],
-    };
+    const t: GrowingTree = { tree: emptyTree(), splitBin: [] };
     grow(ctx, t, sample(), 0);
     trees.push(t.tree);
     for (let r = 0; r < n; r++) logOdds[r] += binnedLeafValue(t, data, r);
