@@ -56,7 +56,7 @@ function layerOf(f: string): string {
   return f.split("/")[0];
 }
 
-/** What each layer's production modules may import, besides their own layer. */
+/** What each layer's production modules may import, besides their own layer (ARCHITECTURE.md). */
 function allowed(from: string, to: string, target: string): boolean {
   const layer = layerOf(target);
   switch (layerOf(from)) {
