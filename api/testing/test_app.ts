@@ -75,6 +75,8 @@ export interface TestAppOptions {
   artifactsDir?: string;
   /** MODELS_DIR: more versions. */
   modelsDir?: string;
+  /** Loads a model directory (default `loadModel`; fault injection). */
+  load?: (dir: string) => Promise<ScoringModel>;
   /** Use this database file (a restart on the same log). Default: a new one in the temp dir. */
   dbPath?: string;
   store?: StoreOptions;
@@ -97,7 +99,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const registry = await openRegistry({
     artifactsDir,
     modelsDir: options.modelsDir ?? "",
-    load: (d) => loadModel(d),
+    load: options.load ?? ((d) => loadModel(d)),
   });
   const dbPath = options.dbPath ?? join(dir, "db", "predictions.sqlite");
   const store = await openStore(dbPath, { synchronous: "NORMAL", ...options.store });
