@@ -101,7 +101,11 @@ async function modelsDir(): Promise<string> {
 
 /** The model admin calls that take a body. */
 const models = {
-  promote: (v: string, h = admin, body: unknown = { reason: "walk" }): [string, RequestInit] => [
+  promote: (
+    v: string,
+    h: Record<string, string> = admin,
+    body: unknown = { reason: "walk" },
+  ): [string, RequestInit] => [
     `/models/${v}/promote`,
     post(body, h),
   ],
@@ -109,7 +113,12 @@ const models = {
     "/models/rollback",
     post(body, h),
   ],
-  shadow: (v: string, on: boolean, h = admin, body: unknown = {}): [string, RequestInit] => [
+  shadow: (
+    v: string,
+    on: boolean,
+    h: Record<string, string> = admin,
+    body: unknown = {},
+  ): [string, RequestInit] => [
     `/models/${v}/shadow`,
     post(body, h, "application/json", on ? "PUT" : "DELETE"),
   ],
