@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { startService } from "./scripts/lib/service.ts";
 import { readModelMeta, typicalApplicant } from "./api/scoring/model_meta.ts";
-import { copyAsVersion } from "./api/testing/model_versions.ts";
+import { copyAsVersion } from "./scripts/lib/model_copy.ts";
 import { createTestSchema, POSTGRES_SKIP, schemaUrl, withAdmin } from "./api/testing/temp_store.ts";
 
 const root = new URL(".", import.meta.url).pathname;

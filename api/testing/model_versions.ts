@@ -41,15 +41,3 @@ export async function writeVersion(
   if (options.corrupt) await Deno.writeFile(join(dir, "model.onnx"), new Uint8Array([1, 2, 3]));
   return dir;
 }
-
-/** Copies the artifacts directory `from` to `to` with `model_version` set to `version`. */
-export async function copyAsVersion(from: string, to: string, version: string): Promise<string> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const entry of Deno.readDir(from)) {
-    if (entry.isFile) await Deno.copyFile(join(from, entry.name), join(to, entry.name));
-  }
-  const path = join(to, "model_meta.json");
-  const meta = JSON.parse(await Deno.readTextFile(path));
-  await Deno.writeTextFile(path, JSON.stringify({ ...meta, model_version: version }, null, 2));
-  return to;
-}
