@@ -47,7 +47,10 @@ export interface ModelLifecycle extends ModelAdmin {
   sync(): Promise<void>;
   /** For the operator: skipped directories, a state naming versions not loaded here. */
   warnings(): string[];
-  /** Calls {@link sync} every `ms` until the returned stop is called (errors go to `onError`). */
+  /**
+   * Calls {@link sync} every `ms` (unless one is still running) until the
+   * returned stop is called; errors go to `onError`.
+   */
   poll(ms: number, onError?: (err: unknown) => void): () => void;
 }
 
@@ -218,7 +221,10 @@ export async function openLifecycle(deps: LifecycleDeps): Promise<ModelLifecycle
     model: (version) => registry.get(version),
     sync,
     poll(ms, onError) {
-      const timer = setInterval(() => sync().catch((err) => onError?.(err)), ms);
+      // A tick while a read is still out (a slow database) is skipped, not queued.
+      const timer = setInterval(() => {
+        if (syncing === null) sync().catch((err) => onError?.(err));
+      }, ms);
       Deno.unrefTimer(timer);
       return () => clearInterval(timer);
     },
