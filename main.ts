@@ -32,6 +32,7 @@ import { createPredictor } from "./api/predictor.ts";
 import { loadModel, type ScoringModel } from "./api/scoring/model.ts";
 import { type ModelSource, singleModel } from "./api/scoring/model_set.ts";
 import { type ModelLifecycle, openLifecycle } from "./api/model_lifecycle.ts";
+import { openModelNews } from "./api/model_news.ts";
 import type { ReloadResult } from "./api/model_admin.ts";
 import { openRegistry } from "./api/scoring/registry.ts";
 import { type DbLocation, resolveDbLocation } from "./api/store/location.ts";
@@ -325,9 +326,6 @@ async function openAuditStore(
 /** How often a serving unit reads the shared model state (one primary-key read). */
 const MODEL_POLL_MS = 2000;
 
-/** Model-state news between the worker threads of one process. */
-const MODELS_CHANNEL = "scorewatch-models";
-
 /** Builds one serving unit (model sessions, store connection, app) and starts listening. */
 async function serve(config: Config, unit: Unit): Promise<Serving> {
   // Metrics first: the models and the store report to its hooks; the gauges
@@ -374,13 +372,13 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
     throw err;
   }
   // Sibling worker threads hear of a change at once; other replicas poll.
-  const channel = new BroadcastChannel(MODELS_CHANNEL);
+  const news = openModelNews();
   let lifecycle: ModelLifecycle;
   try {
     lifecycle = await openLifecycle({
       registry,
       store,
-      announce: (event) => channel.postMessage(event),
+      announce: news.announce,
       onSwap: (set) => {
         if (unit.index !== 0) return;
         const shadows = set.shadows.map((m) => m.meta.model_version);
@@ -391,19 +389,18 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
       },
     });
   } catch (err) {
-    channel.close();
+    news.close();
     await store.close();
     await registry.release();
     throw new Error(`cannot load the model: ${(err as Error).message}`);
   }
   const logError = (what: string) => (err: unknown) =>
     console.error(`scorewatch: ${what}: ${err instanceof Error ? err.message : String(err)}`);
-  channel.onmessage = (event: MessageEvent<"changed" | "reloaded">) => {
-    const news = event.data === "reloaded"
-      ? registry.rescan().then(() => lifecycle.sync())
-      : lifecycle.sync();
-    news.catch(logError("model state"));
-  };
+  news.listen({
+    changed: () => lifecycle.sync(),
+    // Not lifecycle.reload(): that would announce again, and the siblings answer forever.
+    reloaded: () => registry.rescan().then(() => lifecycle.sync()),
+  }, logError("model state"));
   const stopPolling = lifecycle.poll(MODEL_POLL_MS, logError("model state poll"));
   const model = lifecycle.source().champion;
   scraped.store = store;
@@ -463,7 +460,7 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
     }, app.fetch);
   } catch (err) {
     stopPolling();
-    channel.close();
+    news.close();
     await store.close();
     await registry.release();
     const message = (err as Error).message;
@@ -484,7 +481,7 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
     reload: () => lifecycle.reload(),
     async stop() {
       stopPolling();
-      channel.close();
+      news.close();
       await server.shutdown();
       app.dispose();
       await monitoring.scheduler?.stop();
