@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import type { Actor, ModelAdmin, ModelChange, ModelVersionInfo } from "./model_admin.ts";
 import { featureDifferences } from "./scoring/compatibility.ts";
 import type { ScoringModel } from "./scoring/model.ts";
@@ -59,6 +60,18 @@ type Applied = Pick<ModelState, "revision" | "champion" | "previous" | "shadows"
 
 const differences = (champion: ScoringModel, candidate: ScoringModel) =>
   featureDifferences(champion.meta.features, candidate.meta.features);
+
+/**
+ * When a version was trained or imported: its metadata's `provenance.created_at`
+ * if it has one, else when its `model_meta.json` was written (train and
+ * import-model write it last), else null.
+ */
+async function createdAt(model: ScoringModel): Promise<string | null> {
+  const stated = (model.meta.provenance as Record<string, unknown>).created_at;
+  if (typeof stated === "string") return stated;
+  const info = await Deno.stat(join(model.dir, "model_meta.json")).catch(() => null);
+  return info?.mtime?.toISOString() ?? null;
+}
 
 function incompatible(version: string, champion: string, diffs: string[]): ProblemError {
   return new ProblemError(
@@ -236,19 +249,20 @@ export async function openLifecycle(deps: LifecycleDeps): Promise<ModelLifecycle
       const scored = await store.models.rowsScored();
       const set = current;
       const shadows = new Set(set.shadows.map((s) => s.meta.model_version));
-      return registry.all().map((m) => {
-        const version = m.meta.model_version;
-        const provenance = m.meta.provenance as Record<string, unknown>;
-        return {
-          version,
-          role: m === set.champion ? "champion" : shadows.has(version) ? "shadow" : "loaded",
-          model_type: m.meta.model_type,
-          features: m.meta.features.map((f) => f.name),
-          threshold: m.meta.threshold,
-          created_at: typeof provenance.created_at === "string" ? provenance.created_at : null,
-          rows_scored: scored.get(version) ?? 0,
-        };
-      });
+      return await Promise.all(
+        registry.all().map(async (m) => {
+          const version = m.meta.model_version;
+          return {
+            version,
+            role: m === set.champion ? "champion" : shadows.has(version) ? "shadow" : "loaded",
+            model_type: m.meta.model_type,
+            features: m.meta.features.map((f) => f.name),
+            threshold: m.meta.threshold,
+            created_at: await createdAt(m),
+            rows_scored: scored.get(version) ?? 0,
+          };
+        }),
+      );
     },
     async changes(limit = 50) {
       return await store.models.changes(limit);

@@ -45,7 +45,10 @@ const VersionInfo = z.object({
   model_type: z.string(),
   features: z.array(z.string()),
   threshold: z.number(),
-  created_at: z.string().nullable(),
+  created_at: z.string().nullable().openapi({
+    description: "When it was trained or imported: its metadata's provenance.created_at, else " +
+      "when its model_meta.json was written.",
+  }),
   rows_scored: z.number().int().openapi({
     description: "Rows scored so far: as champion plus in the shadow.",
   }),

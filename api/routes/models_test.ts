@@ -41,6 +41,12 @@ Deno.test("/models: admin keys only; a scoring key is refused, no key challenged
   await promote.body?.cancel();
   const listed = await json(await t.app.request("/models", { headers: admin }));
   assert.equal(listed.champion, "fixture-0001");
+  const written = (await Deno.stat(join(t.modelsDir, "v2", "model_meta.json"))).mtime;
+  assert.equal(
+    listed.versions[1].created_at,
+    written?.toISOString(),
+    "when its metadata was written",
+  );
   assert.deepEqual(listed.versions.map((v: { version: string }) => v.version), [
     "fixture-0001",
     "v2",
