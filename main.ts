@@ -6,6 +6,12 @@
  * Beside the HTTP app it starts the monitoring scheduler ({@link createMonitoring}):
  * scheduled drift reports, their history, alert state and webhook messages.
  *
+ * Models: every version of ARTIFACTS_DIR and MODELS_DIR is loaded
+ * (`api/scoring/registry.ts`); which one answers and which score in the
+ * shadow is state in the database (`api/model_lifecycle.ts`), read at
+ * start-up, polled, and shared by worker threads through a BroadcastChannel.
+ * SIGHUP rescans the model directories.
+ *
  * On SIGTERM/SIGINT the service stops accepting connections, lets in-flight
  * requests finish, stops the scheduler, commits the log queue and closes the
  * database.
@@ -25,7 +31,10 @@ import { createRequestStats, type RequestStats } from "./api/middleware/request_
 import { createPredictor } from "./api/predictor.ts";
 import { loadModel, type ScoringModel } from "./api/scoring/model.ts";
 import { type ModelSource, singleModel } from "./api/scoring/model_set.ts";
-import { readModelMeta } from "./api/scoring/model_meta.ts";
+import { type ModelLifecycle, openLifecycle } from "./api/model_lifecycle.ts";
+import { openModelNews } from "./api/model_news.ts";
+import type { ReloadResult } from "./api/model_admin.ts";
+import { openRegistry } from "./api/scoring/registry.ts";
 import { type DbLocation, resolveDbLocation } from "./api/store/location.ts";
 import { openStore, startRetention, type Store } from "./api/store/mod.ts";
 import type { ReferenceProfile } from "./monitoring/reference_profile.ts";
@@ -62,8 +71,13 @@ export interface AppDeps {
   config: AppConfig;
   /** The champion at start-up: its features define the API's schemas. */
   model: ScoringModel;
-  /** The serving models (champion and shadows); default `model` alone. */
+  /** The serving models (champion and shadows); default `model` alone (or the lifecycle's). */
   models?: ModelSource;
+  /**
+   * The model lifecycle (registry of versions, roles in the database): the
+   * serving models, the `/models` admin API and its warnings on /health.
+   */
+  lifecycle?: ModelLifecycle;
   store: Store;
   /** Wall clock (tests pin it). */
   now?: () => Date;
@@ -107,19 +121,30 @@ export function createApp(deps: AppDeps): Api {
     performance: cachedPerformanceGauges(store, model.meta),
   });
   const explainer = model.explainer;
+  const { lifecycle } = deps;
+  const models = lifecycle?.source ?? deps.models ?? singleModel(model);
+  const labels = (meta: ModelMeta) => ({ type: meta.model_type, version: meta.model_version });
   const predictor = createPredictor({
-    models: deps.models ?? singleModel(model),
+    models,
     store,
     now,
-    onScored: (ok, decisions) => metrics.scored(ok, decisions),
-    onShadowError: (version, err) =>
-      console.warn(`scorewatch: shadow ${version} failed to score: ${(err as Error).message}`),
+    onScored: (ok, decisions, champion) => metrics.scored(ok, decisions, labels(champion)),
+    onShadowScored: (shadow, decisions) => metrics.shadowScored(labels(shadow), decisions),
+    onShadowError: (shadow, err) => {
+      metrics.shadowScored(labels(shadow), null);
+      console.warn(
+        `scorewatch: shadow ${shadow.model_version} failed to score: ${(err as Error).message}`,
+      );
+    },
   });
   const requestStats = deps.requestStats ??
     createRequestStats(store.requests, { now: now && (() => now().getTime()) });
   const app = createApi({
     config,
     model,
+    models,
+    admin: lifecycle,
+    liveWarnings: lifecycle?.warnings,
     store,
     predictor,
     ring,
@@ -252,6 +277,8 @@ interface Serving {
   modelVersion: string;
   /** Where the audit log lives, safe to print (a URL without its password). */
   location: string;
+  /** Rescans the model directories (SIGHUP). */
+  reload(): Promise<ReloadResult>;
   /** Stops accepting, finishes in-flight requests, commits the log queue, closes everything. */
   stop(): Promise<void>;
 }
@@ -296,24 +323,86 @@ async function openAuditStore(
   }
 }
 
-/** Builds one serving unit (model session, store connection, app) and starts listening. */
+/** How often a serving unit reads the shared model state (one primary-key read). */
+const MODEL_POLL_MS = 2000;
+
+/** Builds one serving unit (model sessions, store connection, app) and starts listening. */
 async function serve(config: Config, unit: Unit): Promise<Serving> {
-  const meta = await readModelMeta(config.artifactsDir).catch((err: Error) => {
-    throw new Error(`cannot load the model: ${err.message}`);
-  });
-  // Metrics first: the model and the store report to its hooks; the gauges
+  // Metrics first: the models and the store report to its hooks; the gauges
   // that read the store find it here once it is open.
-  const scraped: { store?: Store; gauges?: () => Promise<PerformanceGauges | null> } = {};
-  const metrics = createMetrics({
-    model: { type: meta.model_type, version: meta.model_version },
+  const scraped: {
+    store?: Store;
+    gauges?: () => Promise<PerformanceGauges | null>;
+    metrics?: Metrics;
+  } = {};
+  const registry = await openRegistry({
+    artifactsDir: config.artifactsDir,
+    modelsDir: config.modelsDir,
+    load: (dir) =>
+      loadModel(dir, {
+        events: (meta) => {
+          const labels = { type: meta.model_type, version: meta.model_version };
+          return {
+            onBatch: (rows, ms) => scraped.metrics?.inferenceFor(labels).onBatch?.(rows, ms),
+          };
+        },
+      }),
+  });
+  if (unit.index === 0) {
+    for (const s of registry.skipped()) {
+      console.warn(`scorewatch: WARNING: model directory ${s.dir} skipped: ${s.reason}`);
+    }
+  }
+  const first = registry.get(registry.defaultVersion() ?? "") ?? registry.all()[0];
+  if (!first) {
+    await registry.release();
+    const why = registry.skipped().map((s) => `${s.dir}: ${s.reason}`).join("; ");
+    throw new Error(`cannot load the model: ${why || "no model directory"}`);
+  }
+  const metrics = scraped.metrics = createMetrics({
+    model: { type: first.meta.model_type, version: first.meta.model_version },
     queueDepth: () => scraped.store?.queueDepth ?? 0,
     performance: () => scraped.gauges?.() ?? Promise.resolve(null),
   });
-  const model = await loadModel(config.artifactsDir, { events: metrics.inference })
-    .catch((err: Error) => {
-      throw new Error(`cannot load the model: ${err.message}`);
+  let store: Store, location: DbLocation;
+  try {
+    ({ store, location } = await openAuditStore(config, metrics, unit));
+  } catch (err) {
+    await registry.release();
+    throw err;
+  }
+  // Sibling worker threads hear of a change at once; other replicas poll.
+  const news = openModelNews();
+  let lifecycle: ModelLifecycle;
+  try {
+    lifecycle = await openLifecycle({
+      registry,
+      store,
+      announce: news.announce,
+      onSwap: (set) => {
+        if (unit.index !== 0) return;
+        const shadows = set.shadows.map((m) => m.meta.model_version);
+        console.log(
+          `scorewatch: champion ${set.champion.meta.model_version}` +
+            (shadows.length ? `, shadows ${shadows.join(", ")}` : ", no shadows"),
+        );
+      },
     });
-  const { store, location } = await openAuditStore(config, metrics, unit);
+  } catch (err) {
+    news.close();
+    await store.close();
+    await registry.release();
+    throw new Error(`cannot load the model: ${(err as Error).message}`);
+  }
+  const logError = (what: string) => (err: unknown) =>
+    console.error(`scorewatch: ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  news.listen({
+    changed: () => lifecycle.sync(),
+    // Not lifecycle.reload(): that would announce again, and the siblings answer forever.
+    reloaded: () => registry.rescan().then(() => lifecycle.sync()),
+  }, logError("model state"));
+  const stopPolling = lifecycle.poll(MODEL_POLL_MS, logError("model state poll"));
+  const model = lifecycle.source().champion;
   scraped.store = store;
   scraped.gauges = cachedPerformanceGauges(store, model.meta);
   const requestStats = createRequestStats(store.requests);
@@ -346,6 +435,7 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
   const app = createApp({
     config,
     model,
+    lifecycle,
     store,
     metrics,
     requestStats,
@@ -369,8 +459,10 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
       onListen: () => {},
     }, app.fetch);
   } catch (err) {
+    stopPolling();
+    news.close();
     await store.close();
-    await model.release();
+    await registry.release();
     const message = (err as Error).message;
     throw new Error(
       /unstable-net/.test(message)
@@ -386,14 +478,17 @@ async function serve(config: Config, unit: Unit): Promise<Serving> {
     url: `http://${hostname}:${port}`,
     modelVersion: model.meta.model_version,
     location: location.path,
+    reload: () => lifecycle.reload(),
     async stop() {
+      stopPolling();
+      news.close();
       await server.shutdown();
       app.dispose();
       await monitoring.scheduler?.stop();
       await stopRetention();
       await requestStats.close();
       await store.close();
-      await model.release();
+      await registry.release();
     },
   };
 }
@@ -425,8 +520,27 @@ function onShutdownSignal(stop: () => Promise<void>): void {
   Deno.addSignalListener("SIGINT", () => handle("SIGINT"));
 }
 
+/** Logs what a reload (SIGHUP) found. */
+function logReload(result: ReloadResult): void {
+  console.log(
+    `scorewatch: SIGHUP: model directories rescanned: ` +
+      (result.loaded.length ? `loaded ${result.loaded.join(", ")}` : "nothing new"),
+  );
+  for (const s of result.skipped) {
+    console.warn(`scorewatch: WARNING: model directory ${s.dir} skipped: ${s.reason}`);
+  }
+}
+
+/** On SIGHUP, `reload` (rescan the model directories); not on Windows, which has no SIGHUP. */
+function onReloadSignal(reload: () => void): void {
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", reload);
+}
+
 /** Messages between the supervising thread and its workers. */
-type ToWorker = { type: "start"; index: number; port: number } | { type: "stop" };
+type ToWorker =
+  | { type: "start"; index: number; port: number }
+  | { type: "reload" }
+  | { type: "stop" };
 type FromWorker =
   | { type: "ready"; url: string; modelVersion: string; location: string; port: number }
   | { type: "failed"; message: string }
@@ -477,6 +591,8 @@ async function supervise(config: Config): Promise<void> {
   const first = await spawn(0, config.port);
   await Promise.all(Array.from({ length: config.workers - 1 }, (_, i) => spawn(i + 1, first.port)));
   console.log(readyLine(first, t0, config.workers));
+  // Worker 0 rescans; its news makes its siblings rescan too.
+  onReloadSignal(() => workers[0].postMessage({ type: "reload" } satisfies ToWorker));
   onShutdownSignal(async () => {
     for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToWorker);
     await Promise.all(stopped);
@@ -503,6 +619,11 @@ function runWorker(config: Config): void {
       } catch (err) {
         scope.postMessage({ type: "failed", message: (err as Error).message });
       }
+    } else if (message.type === "reload") {
+      (await serving)?.reload().then(
+        logReload,
+        (err: Error) => console.error(`scorewatch: SIGHUP: ${err.message}`),
+      );
     } else if (message.type === "stop") {
       await (await serving)?.stop();
       scope.postMessage({ type: "stopped" });
@@ -517,6 +638,12 @@ async function start(config: Config): Promise<void> {
   const serving = await serve(config, { index: 0, port: config.port, reusePort: false })
     .catch((err: Error) => fail(err.message));
   console.log(readyLine(serving, t0, 1));
+  onReloadSignal(() =>
+    serving.reload().then(
+      logReload,
+      (err: Error) => console.error(`scorewatch: SIGHUP: ${err.message}`),
+    )
+  );
   onShutdownSignal(() => serving.stop());
 }
 

@@ -1,11 +1,12 @@
 /**
- * The real service process: graceful shutdown on SIGTERM.
+ * The real service process: graceful shutdown on SIGTERM, model reload on SIGHUP.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { startService } from "./scripts/lib/service.ts";
 import { readModelMeta, typicalApplicant } from "./api/scoring/model_meta.ts";
+import { copyAsVersion } from "./scripts/lib/model_copy.ts";
 import { createTestSchema, POSTGRES_SKIP, schemaUrl, withAdmin } from "./api/testing/temp_store.ts";
 
 const root = new URL(".", import.meta.url).pathname;
@@ -112,4 +113,36 @@ Deno.test({
       await drop();
     }
   },
+});
+
+Deno.test("SIGHUP: a version added to MODELS_DIR is loaded and can be promoted, without a restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sighup_test_" });
+  const modelsDir = join(dir, "models");
+  await Deno.mkdir(modelsDir);
+  const service = await startService({ dbDir: dir, env: { MODELS_DIR: modelsDir } });
+  try {
+    const get = async (path: string, init?: RequestInit) => {
+      const res = await fetch(`${service.baseUrl}${path}`, init);
+      return { status: res.status, body: await res.json() };
+    };
+    const before = await get("/models");
+    assert.deepEqual(before.body.versions.length, 1);
+    await copyAsVersion(join(root, "artifacts"), join(modelsDir, "c1"), "challenger-1");
+    service.signal("SIGHUP");
+    await service.waitForLine(/SIGHUP: model directories rescanned: loaded challenger-1/);
+    const promoted = await get("/models/challenger-1/promote", { method: "POST" });
+    assert.equal(promoted.status, 200);
+    assert.equal(promoted.body.champion, "challenger-1");
+    const scored = await get("/predict", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ features }),
+    });
+    assert.equal(scored.body.model_version, "challenger-1");
+    const status = await service.stop("SIGTERM");
+    assert.equal(status.code, 0, service.output());
+  } finally {
+    await service.stop("SIGKILL");
+    await Deno.remove(dir, { recursive: true });
+  }
 });

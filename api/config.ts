@@ -66,8 +66,16 @@ export const CONFIG = {
   ARTIFACTS_DIR: {
     key: "artifactsDir",
     default: "artifacts",
-    doc: "The model's artifacts directory (train or import-model output).",
+    doc: "The model's artifacts directory (train or import-model output); the champion " +
+      "until /models promotes another version.",
     schema: z.string().min(1),
+  },
+  MODELS_DIR: {
+    key: "modelsDir",
+    default: "",
+    doc: "Model registry: one artifacts directory per version (besides ARTIFACTS_DIR); " +
+      "the champion and shadows are chosen through /models. Under . or /data (read permission).",
+    schema: z.string(),
   },
   DB_PATH: {
     key: "dbPath",

@@ -1,6 +1,6 @@
 /**
  * The HTTP API: `createApi` builds the Hono app of the scoring service (health,
- * scoring, feedback, docs, metrics) from parts the composition root
+ * scoring, feedback, docs, metrics, the model admin API) from parts the composition root
  * (`main.ts`) made, so tests build the real API in-process on a temp database.
  * It never builds those parts itself, and never imports the site.
  *
@@ -34,6 +34,9 @@ import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { predictRoutes } from "./routes/predict.ts";
 import type { ScoringModel } from "./scoring/model.ts";
+import { type ModelSource, singleModel } from "./scoring/model_set.ts";
+import type { ModelAdmin } from "./model_admin.ts";
+import { modelRoutes } from "./routes/models.ts";
 import type { Store } from "./store/mod.ts";
 
 /** The configuration the API reads. */
@@ -51,7 +54,14 @@ export type ApiConfig = Pick<
 /** What {@link createApi} is built from (made once by the composition root). */
 export interface ApiDeps {
   config: ApiConfig;
+  /** The champion at start-up: its features define the request schemas. */
   model: ScoringModel;
+  /** The serving models (champion and shadows), read per request; default `model` alone. */
+  models?: ModelSource;
+  /** The model lifecycle's admin API (`/models`); absent: no such routes. */
+  admin?: ModelAdmin;
+  /** Warnings that come and go (the lifecycle's), on /health after the fixed ones. */
+  liveWarnings?: () => readonly string[];
   store: Store;
   /** The one scoring path (shared with the site's scoring form). */
   predictor: Predictor;
@@ -139,7 +149,13 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     app.on("POST", path, scoringAuth);
     if (rateLimit) app.on("POST", path, rateLimit.middleware);
   }
-  app.on("GET", "/metrics", requireKey({ ring, scope: "admin", throttle }));
+  const adminAuth = requireKey({ ring, scope: "admin", throttle });
+  app.on("GET", "/metrics", adminAuth);
+  if (deps.admin) {
+    app.on("GET", "/models", adminAuth);
+    app.on("POST", ["/models/reload", "/models/rollback", "/models/:version/promote"], adminAuth);
+    app.on(["PUT", "DELETE"], "/models/:version/shadow", adminAuth);
+  }
   return {
     dispose() {
       rateLimit?.close();
@@ -148,13 +164,14 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   };
 }
 
-/** Mounts every API route: health, scoring, feedback, docs, metrics, and the OpenAPI document. */
+/** Mounts every API route: health, scoring, feedback, docs, metrics, models (with an admin). */
 function mountRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   const { config, model, store } = deps;
   app.route(
     "/",
     healthRoutes({
-      meta: model.meta,
+      models: deps.models ?? singleModel(model),
+      liveWarnings: deps.liveWarnings,
       checkWritable: () => store.checkWritable(),
       startedAt: deps.now?.() ?? new Date(),
       now: deps.now && (() => deps.now!().getTime()),
@@ -170,6 +187,7 @@ function mountRoutes(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   app.route("/", feedbackRoutes({ record: store.outcomes.record, now: deps.now }));
   app.route("/", docsRoutes({ frameAncestors: deps.frameAncestors }));
   app.route("/", metricsRoutes(deps.metrics));
+  if (deps.admin) app.route("/", modelRoutes({ admin: deps.admin }));
 }
 
 /** Operations whose handlers await I/O (the store), so they can run past REQUEST_TIMEOUT_MS. */
@@ -180,6 +198,12 @@ const MAY_TIME_OUT = new Set([
   "getHealth",
   "getReadiness",
   "getMetrics",
+  "listModels",
+  "reloadModels",
+  "promoteModel",
+  "rollbackModel",
+  "enableShadow",
+  "disableShadow",
 ]);
 
 /**
@@ -213,7 +237,7 @@ function serveDocument(app: OpenAPIHono<AppEnv>, deps: ApiDeps): () => Record<st
           description: "Scores loan applications with the bundled gradient-boosted model and " +
             "logs every decision to an audit log before answering. Errors are RFC 9457 problem " +
             "documents. With keys configured, scoring and feedback need a key (API_KEYS or " +
-            "ADMIN_KEYS), /metrics an admin key; the rest is public.",
+            "ADMIN_KEYS), /metrics and /models an admin key; the rest is public.",
         },
       }),
       { open: deps.ring.open, mayTimeOut: MAY_TIME_OUT },

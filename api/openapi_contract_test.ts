@@ -11,6 +11,9 @@ import { type Store, StoreWriteError } from "./store/mod.ts";
 import { createContractChecker } from "./testing/contract.ts";
 import { createTestApp, creditTestRows, TEST_CONFIG, type TestApp } from "./testing/test_app.ts";
 import { lintOpenApi } from "../scripts/openapi_lint.ts";
+import { join } from "node:path";
+import { loadModel } from "./scoring/model.ts";
+import { writeVersion } from "./testing/model_versions.ts";
 
 const [row] = await creditTestRows(1);
 const SCORING = "scoring-key-000000000001";
@@ -32,6 +35,8 @@ function gate() {
   };
   return {
     open,
+    /** `fn` whose calls wait for `open()`. */
+    hold: held,
     settled: () => Promise.allSettled(pending),
     /** The store with its writes, probes and outcome reads held. */
     wrap: (s: Store): Store => ({
@@ -60,8 +65,13 @@ async function send(t: TestApp, requests: [string, RequestInit?][]): Promise<voi
   for (const [path, init] of requests) await (await t.app.request(path, init)).body?.cancel();
 }
 
-const post = (body: unknown, headers: Record<string, string> = {}, type = "application/json") => ({
-  method: "POST",
+const post = (
+  body: unknown,
+  headers: Record<string, string> = {},
+  type = "application/json",
+  method = "POST",
+) => ({
+  method,
   headers: { "content-type": type, ...headers },
   body: typeof body === "string" ? body : JSON.stringify(body),
 });
@@ -80,6 +90,50 @@ function scoringRequests(path: string, body: unknown): [string, RequestInit?][] 
   ];
 }
 
+/** A models directory: challengers `v2` and `v3` (compatible) and `v-bad` (a renamed feature). */
+async function modelsDir(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "scorewatch_models_" });
+  await writeVersion(join(dir, "v2"), "v2", { threshold: 0.4 });
+  await writeVersion(join(dir, "v3"), "v3", { threshold: 0.2 });
+  await writeVersion(join(dir, "v-bad"), "v-bad", { rename: { from: "Income", to: "Revenue" } });
+  return dir;
+}
+
+/** The model admin calls that take a body. */
+const models = {
+  promote: (
+    v: string,
+    h: Record<string, string> = admin,
+    body: unknown = { reason: "walk" },
+  ): [string, RequestInit] => [
+    `/models/${v}/promote`,
+    post(body, h),
+  ],
+  rollback: (h: Record<string, string> = admin, body: unknown = {}): [string, RequestInit] => [
+    "/models/rollback",
+    post(body, h),
+  ],
+  shadow: (
+    v: string,
+    on: boolean,
+    h: Record<string, string> = admin,
+    body: unknown = {},
+  ): [string, RequestInit] => [
+    `/models/${v}/shadow`,
+    post(body, h, "application/json", on ? "PUT" : "DELETE"),
+  ],
+};
+
+/** Every model admin operation with `headers` (for the statuses any key check gives). */
+const everyModelCall = (headers: Record<string, string>): [string, RequestInit?][] => [
+  ["/models", { headers }],
+  ["/models/reload", { method: "POST", headers }],
+  models.promote("v2", headers),
+  models.rollback(headers),
+  models.shadow("v2", true, headers),
+  models.shadow("v2", false, headers),
+];
+
 Deno.test("every documented operation and status is answered, and every answer matches the document", async () => {
   const seen = new Set<string>();
   const documented = new Set<string>();
@@ -95,8 +149,10 @@ Deno.test("every documented operation and status is answered, and every answer m
   // Statuses of the routes themselves.
   {
     const failing = { record: false };
+    const dir = await modelsDir();
     await using t = await createTestApp({
       config: { ...keys, authFailuresPerMinute: 2, trustProxy: true },
+      modelsDir: dir,
       wrapStore: (s) => ({
         ...s,
         outcomes: {
@@ -106,8 +162,49 @@ Deno.test("every documented operation and status is answered, and every answer m
               ? Promise.reject(new StoreWriteError("locked"))
               : s.outcomes.record(input, now),
         },
+        models: {
+          ...s.models,
+          change: (...args) =>
+            failing.record
+              ? Promise.reject(new Error("database is locked"))
+              : s.models.change(...args),
+        },
       } as Store),
     });
+    await send(t, [
+      ["/models", { headers: admin }],
+      ["/models/reload", { method: "POST", headers: admin }],
+      models.rollback(admin), // 409: no previous champion
+      models.promote("nothing"), // 404
+      models.promote(t.model.meta.model_version), // 409: the champion
+      models.promote("v-bad"), // 422: features differ
+      models.promote("v2", admin, "{not json"), // 400
+      models.promote("v2"), // 200
+      models.rollback(admin, "{"), // 400
+      models.rollback(admin, { reason: 7 }), // 422
+      models.rollback(), // 200
+      models.shadow("v3", true), // 200
+      models.shadow("nothing", true), // 404
+      models.shadow(t.model.meta.model_version, true), // 409
+      models.shadow("v-bad", true), // 422
+      models.shadow("v3", true, admin, "{"), // 400
+      models.shadow("v3", false), // 200
+      models.shadow("nothing", false), // 404
+      models.shadow("v3", false, admin, "{"), // 400
+      models.shadow("v3", false, admin, { why: 1 }), // 422
+      ...everyModelCall({}), // 401
+      ...everyModelCall({ ...scoring, "content-type": "application/json" }), // 403
+    ]);
+    await send(t, [models.shadow("v3", true)]);
+    failing.record = true;
+    // 503: the state cannot be written (each call has a change to make).
+    await send(t, [
+      models.promote("v2"),
+      models.rollback(),
+      models.shadow("v2", true),
+      models.shadow("v3", false),
+    ]);
+    failing.record = false;
     const outcome = feedback("walk-predict");
     await send(t, [
       ...scoringRequests("/predict", { features: row }),
@@ -147,8 +244,10 @@ Deno.test("every documented operation and status is answered, and every answer m
       ["/predict_batch", post({ rows: [row] }, { ...scoring, ...from })],
       ["/feedback", post(feedback("walk-predict"), { ...scoring, ...from })],
       ["/metrics", { headers: { ...admin, ...from } }],
+      ...everyModelCall({ ...admin, ...from }),
     ]);
     record(t);
+    await Deno.remove(dir, { recursive: true });
   }
 
   // Not ready: the audit log refuses writes.
@@ -179,6 +278,7 @@ Deno.test("every documented operation and status is answered, and every answer m
       ["/docs"],
       ["/problems/validation"],
       ["/metrics", { headers: admin }],
+      ...everyModelCall(admin),
     ]);
     g.open();
     assert.equal((await held).status, 200);
@@ -186,13 +286,33 @@ Deno.test("every documented operation and status is answered, and every answer m
     record(t);
   }
 
-  // 504 where a handler waits on the store past REQUEST_TIMEOUT_MS.
+  // 504 where a handler waits on the store (or a model load) past REQUEST_TIMEOUT_MS.
   {
     const g = gate();
+    const dir = await modelsDir();
+    let holding = false;
+    const held = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => {
+      const gated = g.hold(fn);
+      return (...args: A) => holding ? gated(...args) : fn(...args);
+    };
     await using t = await createTestApp({
       config: { ...keys, requestTimeoutMs: 30 },
-      wrapStore: g.wrap,
+      modelsDir: dir,
+      load: held((d: string) => loadModel(d)),
+      wrapStore: (s) => ({
+        ...g.wrap(s),
+        models: {
+          ...s.models,
+          change: held(s.models.change),
+          rowsScored: held(s.models.rowsScored),
+        },
+      }),
     });
+    // A previous champion (rollback) and a shadow (DELETE) before the store is held.
+    await send(t, [models.promote("v2")]);
+    await send(t, [models.shadow("v3", true)]);
+    holding = true;
+    await writeVersion(join(dir, "v4"), "v4"); // the reload has a model to load
     await send(t, [
       ["/predict", post({ features: row }, scoring)],
       ["/predict_batch", post({ rows: [row] }, scoring)],
@@ -200,10 +320,20 @@ Deno.test("every documented operation and status is answered, and every answer m
       ["/health"],
       ["/health/ready"],
       ["/metrics", { headers: admin }],
+      ["/models", { headers: admin }],
+      ["/models/reload", { method: "POST", headers: admin }],
+      models.promote("v3"),
+      models.rollback(),
+      models.shadow(t.model.meta.model_version, true),
+      models.shadow("v3", false),
     ]);
     g.open();
     await g.settled();
+    // Changes queue one after another: this one runs once the held ones are done.
+    await t.lifecycle.setShadow("none", false, { keyId: "", reason: "" }).catch(() => {});
+    await t.lifecycle.reload();
     record(t);
+    await Deno.remove(dir, { recursive: true });
   }
 
   const missing = [...documented].filter((d) => !seen.has(d));

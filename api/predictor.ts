@@ -7,7 +7,13 @@
 import type { Features, FeatureValue } from "./scoring/feature_vector.ts";
 import type { ScoringModel } from "./scoring/model.ts";
 import type { ModelSource } from "./scoring/model_set.ts";
-import { decide, type Decision, type DecisionLabel, decisionLabel } from "./scoring/model_meta.ts";
+import {
+  decide,
+  type Decision,
+  type DecisionLabel,
+  decisionLabel,
+  type ModelMeta,
+} from "./scoring/model_meta.ts";
 import type { ReasonCode } from "./scoring/reason_codes.ts";
 import {
   type PredictionRecord,
@@ -16,6 +22,18 @@ import {
   StoreWriteError,
 } from "./store/mod.ts";
 import { ProblemError } from "./http/problem.ts";
+
+/** Rows of one request by decision. */
+export interface Decisions {
+  approve: number;
+  reject: number;
+}
+
+const countDecisions = (rows: readonly { decision: Decision }[]): Decisions => {
+  let reject = 0;
+  for (const r of rows) reject += r.decision;
+  return { approve: rows.length - reject, reject };
+};
 
 /** What a caller gets back for one row. */
 export interface PredictionResult {
@@ -62,10 +80,12 @@ export interface PredictorDeps {
   store: Pick<Store, "append">;
   /** Wall clock for `ts_utc` (tests pin it). */
   now?: () => Date;
-  /** Told about every scoring request: scored (with its decisions) or failed. */
-  onScored?: (ok: boolean, decisions?: { approve: number; reject: number }) => void;
+  /** Told about every scoring request: scored (with its decisions) or failed, and by which champion. */
+  onScored?: (ok: boolean, decisions: Decisions | undefined, champion: ModelMeta) => void;
+  /** Told about every request's rows a shadow scored (logged with the answer). */
+  onShadowScored?: (shadow: ModelMeta, decisions: Decisions) => void;
   /** Told when a shadow fails to score (the answer goes out without its shadow rows). */
-  onShadowError?: (version: string, error: unknown) => void;
+  onShadowError?: (shadow: ModelMeta, error: unknown) => void;
 }
 
 /**
@@ -110,7 +130,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         reasons_json: reasons?.[row] ?? null,
       }));
     } catch (err) {
-      deps.onShadowError?.(shadow.meta.model_version, err);
+      deps.onShadowError?.(shadow.meta, err);
       return [];
     }
   }
@@ -127,7 +147,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
       try {
         probas = await champion.scoreRows(canonical);
       } catch (err) {
-        deps.onScored?.(false);
+        deps.onScored?.(false, undefined, champion.meta);
         await shadowRows;
         throw err;
       }
@@ -150,9 +170,10 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         input_json: JSON.stringify(features),
         reasons_json: reasons ? JSON.stringify(reasons[i]) : null,
       }));
+      const scoredByShadow = await shadowRows;
       let result;
       try {
-        result = await store.append({ rows: records, shadows: (await shadowRows).flat() });
+        result = await store.append({ rows: records, shadows: scoredByShadow.flat() });
       } catch (err) {
         if (!(err instanceof StoreWriteError)) throw err;
         throw new ProblemError(
@@ -173,9 +194,14 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         );
       }
       const latency = elapsed(startedAt);
-      let rejects = 0;
-      for (const r of records) rejects += r.decision;
-      deps.onScored?.(true, { approve: records.length - rejects, reject: rejects });
+      deps.onScored?.(true, countDecisions(records), champion.meta);
+      if (deps.onShadowScored) {
+        shadows.forEach((s, i) => {
+          if (scoredByShadow[i].length) {
+            deps.onShadowScored!(s.meta, countDecisions(scoredByShadow[i]));
+          }
+        });
+      }
       return records.map((r, i) => ({
         request_id: r.request_id,
         proba_default: r.proba_default,

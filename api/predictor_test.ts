@@ -61,7 +61,7 @@ Deno.test("a failing shadow never fails the answer: the champion's rows are logg
   const predictor = createPredictor({
     models: () => ({ champion, shadows: [failing(challenger)] }),
     store: t.store,
-    onShadowError: (version) => errors.push(version),
+    onShadowError: (shadow) => errors.push(shadow.model_version),
   });
   const [answer] = await predictor.predict(rows.slice(0, 1), {
     requestIds: ["f1"],

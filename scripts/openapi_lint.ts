@@ -15,6 +15,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type AppConfig, createApp } from "../main.ts";
 import { DEFAULT_CONFIG } from "../api/config.ts";
+import { openRegistry } from "../api/scoring/registry.ts";
+import { openLifecycle } from "../api/model_lifecycle.ts";
 import { loadModel } from "../api/scoring/model.ts";
 import { openStore } from "../api/store/mod.ts";
 
@@ -91,17 +93,23 @@ export async function lintOpenApi(document: unknown): Promise<{ problems: LintPr
 /** The document served by the app built on the committed model (open mode unless `keys`). */
 export async function servedDocument(options: { keys?: boolean } = {}): Promise<unknown> {
   const dir = await Deno.makeTempDir({ prefix: "scorewatch_openapi_" });
-  const model = await loadModel("artifacts");
+  const registry = await openRegistry({
+    artifactsDir: "artifacts",
+    modelsDir: "",
+    load: (d) => loadModel(d),
+  });
   const store = await openStore(join(dir, "log.sqlite"), { synchronous: "NORMAL" });
+  const lifecycle = await openLifecycle({ registry, store });
+  const model = lifecycle.source().champion;
   const keys = options.keys ? ["k".repeat(32)] : [];
   const config: AppConfig = { ...DEFAULT_CONFIG, apiKeys: keys, adminKeys: keys };
-  const app = createApp({ config, model, store });
+  const app = createApp({ config, model, lifecycle, store });
   try {
     return app.openApiDocument();
   } finally {
     app.dispose();
     await store.close();
-    await model.release();
+    await registry.release();
     await Deno.remove(dir, { recursive: true });
   }
 }

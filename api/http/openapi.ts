@@ -98,6 +98,10 @@ export const TAGS = [
   { name: "feedback", description: "Report what happened to a scored application." },
   { name: "health", description: "Liveness, readiness and status." },
   { name: "operations", description: "Metrics and this documentation." },
+  {
+    name: "models",
+    description: "Model versions: champion, shadows, promote, roll back (admin keys only).",
+  },
 ];
 
 // Loose shapes of the parts of an OpenAPI 3.1 document edited here.

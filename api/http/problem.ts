@@ -30,6 +30,7 @@ export const PROBLEM_TYPES = {
   "payload-too-large": "Payload too large",
   "not-found": "Not found",
   "conflict": "Conflict",
+  "incompatible-model": "Model version incompatible with the champion",
   "duplicate-request-id": "Request id already used",
   "method-not-allowed": "Method not allowed",
   "log-unavailable": "Audit log unavailable",

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics (prom-client): HTTP requests by route and status, model
- * inference counts and durations, audit-log commits and queue depth, process
+ * inference counts and durations per model version (champions and shadows), audit-log commits and queue depth, process
  * memory and CPU, and the model's performance on fed-back outcomes.
  *
  * The observer functions are created before the model and the store, and
@@ -56,10 +56,22 @@ export interface PerformanceGauges {
   aucAlert: boolean;
 }
 
+/** A model version, as the metrics label it. */
+export interface ModelLabels {
+  type: string;
+  version: string;
+}
+
+/** Rows of one request by decision. */
+export interface Decisions {
+  approve: number;
+  reject: number;
+}
+
 /** Options for {@link createMetrics}. */
 export interface MetricsOptions {
-  /** Model family and version, for the inference metrics' labels. */
-  model: { type: string; version: string };
+  /** Model family and version, for the inference metrics' labels (the start-up champion). */
+  model: ModelLabels;
   /** Rows waiting in the audit-log queue, read at scrape time. */
   queueDepth?: () => number;
   /** Model performance, read at scrape time (cache it: it runs SQL). */
@@ -73,8 +85,15 @@ export interface Metrics {
   readonly inference: MicroBatcherEvents;
   /** Hooks for the audit-log writer. */
   readonly auditLog: GroupCommitEvents;
-  /** Counts one scored request (`ok`) or one whose scoring failed. */
-  scored(ok: boolean, decisions?: { approve: number; reject: number }): void;
+  /** Hooks for the scoring batcher of one model version (registry of several). */
+  inferenceFor(model: ModelLabels): MicroBatcherEvents;
+  /**
+   * Counts one scored request (`ok`) or one whose scoring failed, for the
+   * champion that scored it (default: the model of {@link MetricsOptions}).
+   */
+  scored(ok: boolean, decisions?: Decisions, model?: ModelLabels): void;
+  /** Counts the rows a shadow scored for one request (or its failure: `null`). */
+  shadowScored(model: ModelLabels, decisions: Decisions | null): void;
   /** Records one finished HTTP request. */
   record(sample: HttpSample): void;
   /** The exposition text. */
@@ -134,6 +153,18 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ["model", "version", "decision"] as const,
     registers,
   });
+  const shadowPredictions = new client.Counter({
+    name: "shadow_predictions_total",
+    help: "Rows scored in the shadow (logged, never answered) by decision.",
+    labelNames: ["model", "version", "decision"] as const,
+    registers,
+  });
+  const shadowFailures = new client.Counter({
+    name: "shadow_failures_total",
+    help: "Requests whose rows a shadow failed to score (the answers went out without them).",
+    labelNames: ["model", "version"] as const,
+    registers,
+  });
   const commitDuration = new client.Histogram({
     name: "audit_log_commit_duration_seconds",
     help: "Time from handing a group of log rows to the writer until it committed.",
@@ -159,15 +190,39 @@ export function createMetrics(options: MetricsOptions): Metrics {
       this.set(options.queueDepth?.() ?? 0);
     },
   });
-  // Labelled children are looked up once per label set: hashing label
-  // objects on every observation was a measurable share of a request's CPU.
-  const inferDurationOf = inferDuration.labels(modelLabels);
-  const inferRowsOf = inferRows.labels(modelLabels);
-  const inferSuccessOf = inferSuccess.labels(modelLabels);
-  const inferFailureOf = inferFailure.labels(modelLabels);
-  const decided = {
-    approve: predictions.labels({ ...modelLabels, decision: "approve" }),
-    reject: predictions.labels({ ...modelLabels, decision: "reject" }),
+  // Labelled children are looked up once per label set (per model version):
+  // hashing label objects on every observation was a measurable share of a
+  // request's CPU.
+  const childrenOf = (model: ModelLabels) => {
+    const labels = { model: model.type, version: model.version };
+    return {
+      inferDuration: inferDuration.labels(labels),
+      inferRows: inferRows.labels(labels),
+      success: inferSuccess.labels(labels),
+      failure: inferFailure.labels(labels),
+      approve: predictions.labels({ ...labels, decision: "approve" }),
+      reject: predictions.labels({ ...labels, decision: "reject" }),
+      shadowApprove: shadowPredictions.labels({ ...labels, decision: "approve" }),
+      shadowReject: shadowPredictions.labels({ ...labels, decision: "reject" }),
+      shadowFailure: shadowFailures.labels(labels),
+    };
+  };
+  const children = new Map<string, ReturnType<typeof childrenOf>>();
+  const of = (model: ModelLabels) => {
+    const key = `${model.type}\n${model.version}`;
+    let c = children.get(key);
+    if (!c) children.set(key, c = childrenOf(model));
+    return c;
+  };
+  const own = of(options.model);
+  const inferenceFor = (model: ModelLabels): MicroBatcherEvents => {
+    const c = of(model);
+    return {
+      onBatch(rows, ms) {
+        c.inferDuration.observe(ms / 1000);
+        c.inferRows.observe(rows);
+      },
+    };
   };
   const httpSeries = new Map<
     string,
@@ -191,12 +246,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   return {
     registry,
-    inference: {
-      onBatch(rows, ms) {
-        inferDurationOf.observe(ms / 1000);
-        inferRowsOf.observe(rows);
-      },
-    },
+    inference: inferenceFor(options.model),
+    inferenceFor,
     auditLog: {
       onCommit(rows, ms) {
         commitDuration.observe(ms / 1000);
@@ -206,11 +257,18 @@ export function createMetrics(options: MetricsOptions): Metrics {
         commitFailures.inc();
       },
     },
-    scored(ok, decisions) {
-      (ok ? inferSuccessOf : inferFailureOf).inc();
+    scored(ok, decisions, model) {
+      const c = model ? of(model) : own;
+      (ok ? c.success : c.failure).inc();
       if (!decisions) return;
-      if (decisions.approve) decided.approve.inc(decisions.approve);
-      if (decisions.reject) decided.reject.inc(decisions.reject);
+      if (decisions.approve) c.approve.inc(decisions.approve);
+      if (decisions.reject) c.reject.inc(decisions.reject);
+    },
+    shadowScored(model, decisions) {
+      const c = of(model);
+      if (decisions === null) return c.shadowFailure.inc();
+      if (decisions.approve) c.shadowApprove.inc(decisions.approve);
+      if (decisions.reject) c.shadowReject.inc(decisions.reject);
     },
     record({ route, status, ms }) {
       const series = seriesOf(route, status);

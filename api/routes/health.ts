@@ -1,6 +1,7 @@
 /**
- * Health endpoints: `/health` (summary), `/health/live` (process up),
- * `/health/ready` (model loaded and audit log writable).
+ * Health endpoints: `/health` (summary: the champion and its shadows, the
+ * warnings), `/health/live` (process up), `/health/ready` (model loaded and
+ * audit log writable).
  *
  * @module
  */
@@ -8,11 +9,12 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/env.ts";
 import { PUBLIC, RETRY_AFTER } from "../http/openapi.ts";
 import { ProblemError, problemResponses } from "../http/problem.ts";
-import type { ModelMeta } from "../scoring/model_meta.ts";
+import type { ModelSource } from "../scoring/model_set.ts";
 
 /** Dependencies of {@link healthRoutes}. */
 export interface HealthDeps {
-  meta: ModelMeta;
+  /** The serving models (read per request: a promotion shows at once). */
+  models: ModelSource;
   /** Commits a probe write; false when the audit log cannot take writes. */
   checkWritable(): Promise<boolean>;
   startedAt: Date;
@@ -21,14 +23,19 @@ export interface HealthDeps {
   strictInput: boolean;
   /** Operator-facing warnings (e.g. non-persistent database, open access). */
   warnings: readonly string[];
+  /** Warnings that come and go (model directories skipped, a state naming a missing version). */
+  liveWarnings?: () => readonly string[];
 }
 
 const HealthSchema = z.object({
   status: z.enum(["ok", "degraded"]).openapi({
     description: "degraded: the audit log is not writable, so /predict answers 503.",
   }),
-  model_version: z.string(),
-  threshold: z.number(),
+  model_version: z.string().openapi({ description: "The champion: the version that answers." }),
+  threshold: z.number().openapi({ description: "The champion's decision threshold." }),
+  shadow_versions: z.array(z.string()).openapi({
+    description: "Versions scoring the same rows in the shadow (logged, never answered).",
+  }),
   started_at: z.string(),
   uptime_s: z.number(),
   strict_input: z.boolean(),
@@ -61,15 +68,17 @@ export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       const writable = await deps.checkWritable();
+      const { champion, shadows } = deps.models();
       return c.json({
         status: writable ? "ok" as const : "degraded" as const,
-        model_version: deps.meta.model_version,
-        threshold: deps.meta.threshold,
+        model_version: champion.meta.model_version,
+        threshold: champion.meta.threshold,
+        shadow_versions: shadows.map((s) => s.meta.model_version),
         started_at: deps.startedAt.toISOString(),
         uptime_s: uptime(),
         strict_input: deps.strictInput,
         database_writable: writable,
-        warnings: [...deps.warnings],
+        warnings: [...deps.warnings, ...(deps.liveWarnings?.() ?? [])],
       }, 200);
     },
   );
@@ -119,7 +128,10 @@ export function healthRoutes(deps: HealthDeps): OpenAPIHono<AppEnv> {
           { headers: { "retry-after": "5" } },
         );
       }
-      return c.json({ status: "ready" as const, model_version: deps.meta.model_version }, 200);
+      return c.json({
+        status: "ready" as const,
+        model_version: deps.models().champion.meta.model_version,
+      }, 200);
     },
   );
 

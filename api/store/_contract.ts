@@ -8,6 +8,7 @@
  * @module
  */
 import type { EraseOps } from "./_erase.ts";
+import type { ModelStore } from "./_models.ts";
 import type { MonitorStore } from "./_monitor.ts";
 import type { OutcomeStore } from "./_outcomes.ts";
 import type { PredictionReads } from "./_predictions.ts";
@@ -42,6 +43,8 @@ export interface Store {
   readonly reports: DriftReportStore;
   /** Monitoring automation: drift history, the scheduler's lease, alert state, deliveries. */
   readonly monitor: MonitorStore;
+  /** The model lifecycle: champion, previous champion, shadows, and the audit of changes. */
+  readonly models: ModelStore;
   readonly erase: EraseOps;
   /** Commits what is queued, waits for it, then closes the database (once; later calls do nothing). */
   close(): Promise<void>;

@@ -73,4 +73,30 @@ export const SHARED_MIGRATIONS: readonly Migration[] = [
        );
        CREATE INDEX alert_deliveries_ts ON alert_deliveries (ts_utc);`,
   },
+  {
+    version: 7,
+    name: "model lifecycle: champion, previous champion and shadows; the audit of every change",
+    // One state row (id 1), changed by compare-and-set on `revision` (the
+    // cheap poll of every replica reads it); every change also adds one
+    // `model_changes` row, in the same transaction.
+    sql: (d) =>
+      `CREATE TABLE model_state (
+         id           INTEGER PRIMARY KEY,
+         revision     ${d.integer} NOT NULL,
+         champion     ${d.text} NOT NULL,
+         previous     ${d.text},
+         shadows_json ${d.text} NOT NULL,
+         updated_at   ${d.text} NOT NULL
+       );
+       CREATE TABLE model_changes (
+         ${d.idColumn},
+         at           ${d.text} NOT NULL,
+         key_id       ${d.text} NOT NULL,
+         action       ${d.text} NOT NULL,
+         from_version ${d.text},
+         to_version   ${d.text},
+         reason       ${d.text} NOT NULL
+       );
+       CREATE INDEX model_changes_at ON model_changes (at);`,
+  },
 ];

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Store } from "./_contract.ts";
+import { modelStore } from "./_models.ts";
 import { monitorStore } from "./_monitor.ts";
 import { outcomeStore } from "./_outcomes.ts";
 import { predictionReads } from "./_predictions.ts";
@@ -16,7 +17,10 @@ import type { Sql } from "./_sql.ts";
 /** Every query group of the contract, over `sql`. */
 export function storeQueries(
   sql: Sql,
-): Pick<Store, "predictions" | "rollups" | "requests" | "outcomes" | "reports" | "monitor"> {
+): Pick<
+  Store,
+  "predictions" | "rollups" | "requests" | "outcomes" | "reports" | "monitor" | "models"
+> {
   return {
     predictions: predictionReads(sql),
     rollups: rollupReads(sql),
@@ -24,5 +28,6 @@ export function storeQueries(
     outcomes: outcomeStore(sql),
     reports: driftReportStore(sql),
     monitor: monitorStore(sql),
+    models: modelStore(sql),
   };
 }

@@ -59,6 +59,7 @@ export type {
   MonitorStore,
   StoredHistoryEntry,
 } from "./_monitor.ts";
+export type { ModelChangeRow, ModelState, ModelStore } from "./_models.ts";
 export type { DeleteByRequestIdOptions, DeleteOlderThanOptions, Erasure } from "./_erase.ts";
 export { startRetention } from "./_erase.ts";
 export type { GroupCommitEvents } from "./_group_commit.ts";

@@ -1,6 +1,8 @@
 /**
  * Builds the real app in-process on a temp directory: fixture model (or the
- * committed artifacts), temp SQLite database. Dispose it with `await using`.
+ * committed artifacts) as the default champion, the versions of a models
+ * directory if given, the model lifecycle on the temp SQLite database (no
+ * polling: tests call `lifecycle.sync()`). Dispose it with `await using`.
  *
  * Every response `t.app.request` (and so `t.post`) returns is first checked
  * against the OpenAPI document the app serves (`contract.ts`): a response
@@ -13,6 +15,8 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type Config, DEFAULT_CONFIG } from "../config.ts";
 import { loadModel, type ScoringModel } from "../scoring/model.ts";
+import { openRegistry } from "../scoring/registry.ts";
+import { type ModelLifecycle, openLifecycle } from "../model_lifecycle.ts";
 import { openStore, type Store, type StoreOptions } from "../store/mod.ts";
 import { readCsvFile, tableToFeatures } from "../scoring/feature_csv.ts";
 import type { Features } from "../scoring/feature_vector.ts";
@@ -24,7 +28,9 @@ import { type AppDeps, createApp } from "../../main.ts";
 export interface TestApp extends AsyncDisposable {
   app: ReturnType<typeof createApp>;
   store: Store;
+  /** The champion at start-up. */
   model: ScoringModel;
+  lifecycle: ModelLifecycle;
   dir: string;
   dbPath: string;
   /** Rows in a table of the audit database (checks of what the contract does not expose). */
@@ -67,6 +73,12 @@ export interface TestAppOptions {
   config?: Partial<Config>;
   /** Use this artifacts directory instead of writing the fixture model. */
   artifactsDir?: string;
+  /** MODELS_DIR: more versions. */
+  modelsDir?: string;
+  /** Loads a model directory (default `loadModel`; fault injection). */
+  load?: (dir: string) => Promise<ScoringModel>;
+  /** Use this database file (a restart on the same log). Default: a new one in the temp dir. */
+  dbPath?: string;
   store?: StoreOptions;
   now?: () => Date;
   /** Wraps the store before the app sees it (fault injection). */
@@ -84,13 +96,21 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const dir = await Deno.makeTempDir({ prefix: "scorewatch_test_" });
   const artifactsDir = options.artifactsDir ?? dir;
   if (!options.artifactsDir) await writeFixtureModel(dir);
-  const model = await loadModel(artifactsDir);
-  const dbPath = join(dir, "db", "predictions.sqlite");
+  const registry = await openRegistry({
+    artifactsDir,
+    modelsDir: options.modelsDir ?? "",
+    load: options.load ?? ((d) => loadModel(d)),
+  });
+  const dbPath = options.dbPath ?? join(dir, "db", "predictions.sqlite");
   const store = await openStore(dbPath, { synchronous: "NORMAL", ...options.store });
+  const served = options.wrapStore ? await options.wrapStore(store) : store;
+  const lifecycle = await openLifecycle({ registry, store: served, now: options.now });
+  const model = lifecycle.source().champion;
   const app = createApp({
     config: { ...DEFAULT_CONFIG, ...TEST_CONFIG, ...options.config },
     model,
-    store: options.wrapStore ? await options.wrapStore(store) : store,
+    lifecycle,
+    store: served,
     now: options.now,
     warnings: options.warnings,
     site: options.site,
@@ -101,6 +121,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     store,
     model,
+    lifecycle,
     dir,
     dbPath,
     contract: { checked, documented: () => contract().documented() },
@@ -131,7 +152,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async [Symbol.asyncDispose]() {
       app.dispose();
       await store.close();
-      await model.release();
+      await registry.release();
       await Deno.remove(dir, { recursive: true });
     },
   };

@@ -36,6 +36,8 @@ import {
   UsageError,
 } from "../lib/flags.ts";
 import { ROOT, serviceEnv, spawnChild, startService } from "../lib/service.ts";
+import { copyAsVersion } from "../lib/model_copy.ts";
+import { join } from "node:path";
 import { type LoadResult, pickGenerator, runLoad } from "./load.ts";
 import { createSchema, DEFAULT_PG_URL } from "../lib/pg_schema.ts";
 import { histogramDelta, sampleSum } from "./prom.ts";
@@ -44,7 +46,12 @@ import { fmt, markdownTable, median, type SuiteRun } from "./stats.ts";
 /** How a variant's server process starts. */
 type Server =
   | { kind: "baseline"; script: "hello.ts" | "minimal.ts" }
-  | { kind: "service"; env: Readonly<Record<string, string>> };
+  | {
+    kind: "service";
+    env: Readonly<Record<string, string>>;
+    /** Shadows to run: copies of the bundled model under other versions (MODELS_DIR). */
+    shadows?: number;
+  };
 
 /** One line of the table: a server, and the requests sent to it. */
 export interface Variant {
@@ -109,6 +116,12 @@ export const VARIANTS: Readonly<Record<string, Variant>> = {
     ...PREDICT,
     doc: "POST /predict with WORKERS=2 on SQLite (ALLOW_SQLITE_WORKERS=1)",
     server: service({ WORKERS: "2", ALLOW_SQLITE_WORKERS: "1" }),
+  },
+  // The cost of one shadow: the same model scores every row again, logged beside it.
+  "predict-shadow1": {
+    ...PREDICT,
+    doc: "POST /predict with one shadow (a copy of the model under another version)",
+    server: { kind: "service", env: {}, shadows: 1 },
   },
   "predict-pg": {
     ...PREDICT,
@@ -194,18 +207,31 @@ async function start(
     const settings = { ...env, ...server.env };
     const schema = settings.DATABASE_URL === PG_SCHEMA ? await createSchema(pgUrl, "bench") : null;
     if (schema) settings.DATABASE_URL = schema.url;
+    // The shadows' directories live beside the audit log (the service may read there).
+    const dbDir = server.shadows ? await Deno.makeTempDir({ prefix: "scorewatch_bench_" }) : "";
+    const removeDbDir = () => dbDir && Deno.remove(dbDir, { recursive: true }).catch(() => {});
     try {
-      const s = await startService({ env: settings });
+      const shadows = await writeShadows(dbDir, server.shadows ?? 0);
+      if (shadows.length) settings.MODELS_DIR = join(dbDir, "models");
+      const s = await startService({ env: settings, ...(dbDir ? { dbDir } : {}) });
       // An admin key reads /metrics too; a scoring key at least scores.
       const apiKey = (settings.ADMIN_KEYS || settings.API_KEYS)?.split(",")[0].trim() || undefined;
       const stop = async () => {
         const status = await s.stop();
         await schema?.drop();
+        await removeDbDir();
         return status;
       };
+      try {
+        for (const version of shadows) await enableShadow(s.baseUrl, version, apiKey);
+      } catch (err) {
+        await stop();
+        throw err;
+      }
       return { baseUrl: s.baseUrl, apiKey, coldStartMs: s.coldStartMs, stop };
     } catch (err) {
       await schema?.drop();
+      await removeDbDir();
       throw err;
     }
   }
@@ -227,6 +253,24 @@ async function start(
     await child.stop("SIGKILL");
     throw err;
   }
+}
+
+/** Writes `n` copies of the bundled model under other versions into `<dir>/models`. */
+async function writeShadows(dir: string, n: number): Promise<string[]> {
+  const { model_version } = await readModelMeta(`${ROOT}artifacts`);
+  const versions = Array.from({ length: n }, (_, i) => `${model_version}-shadow${i + 1}`);
+  for (const v of versions) await copyAsVersion(`${ROOT}artifacts`, join(dir, "models", v), v);
+  return versions;
+}
+
+/** `PUT /models/{version}/shadow` (an admin key when the service has keys). */
+async function enableShadow(baseUrl: string, version: string, apiKey?: string): Promise<void> {
+  const res = await fetch(`${baseUrl}/models/${version}/shadow`, {
+    method: "PUT",
+    headers: apiKey ? { "x-api-key": apiKey } : {},
+  });
+  if (!res.ok) throw new Error(`shadow ${version}: ${res.status} ${await res.text()}`);
+  await res.body?.cancel();
 }
 
 async function scrape(server: Running): Promise<string | null> {

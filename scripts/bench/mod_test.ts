@@ -54,3 +54,19 @@ for (const [name, args] of Object.entries(MINIMAL)) {
     }
   });
 }
+
+Deno.test("deno task bench http measures the service with one shadow beside it", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "scorewatch_bench_test_" });
+  const args = ["--variants", "predict,predict-shadow1", "--rounds", "1", "--duration", "1"];
+  const { file } = await runSuite("http", [...args, "--concurrency", "4"], {
+    outDir,
+    log: () => {},
+  });
+  const json = JSON.parse(await Deno.readTextFile(file));
+  await Deno.remove(outDir, { recursive: true });
+  for (const variant of ["predict", "predict-shadow1"]) {
+    const s = json.variants[variant].summary;
+    assert.ok(s.requestsPerS > 0 && s.errors === 0, `${variant}: ${JSON.stringify(s)}`);
+  }
+  assert.deepEqual(json.service_exit_codes, [0, 0], "clean shutdown of both services");
+});

@@ -200,6 +200,10 @@ export interface Service {
   coldStartMs: number;
   /** Its last output lines. */
   output(): string;
+  /** Resolves with the first output line matching `pattern` (printed already, or to come). */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Sends `signal` and returns at once (SIGHUP: rescan the model directories). */
+  signal(signal: Deno.Signal): void;
   /** Sends `signal` (default SIGTERM), waits for the end, removes a temp audit-log directory. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
@@ -240,7 +244,15 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       if (performance.now() - t0 > timeoutMs) throw new Error("/health/ready never answered 200");
       await new Promise((r) => setTimeout(r, 5));
     }
-    return { baseUrl, dbPath, coldStartMs: performance.now() - t0, output: child.output, stop };
+    return {
+      baseUrl,
+      dbPath,
+      coldStartMs: performance.now() - t0,
+      output: child.output,
+      waitForLine: child.waitForLine,
+      signal: (signal) => child.process.kill(signal),
+      stop,
+    };
   } catch (err) {
     await stop("SIGKILL");
     throw new Error(`${(err as Error).message}\nservice output:\n${child.output()}`);
