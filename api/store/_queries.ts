@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { comparisonReads } from "./_comparison.ts";
 import type { Store } from "./_contract.ts";
 import { monitorStore } from "./_monitor.ts";
 import { outcomeStore } from "./_outcomes.ts";
@@ -16,9 +17,13 @@ import type { Sql } from "./_sql.ts";
 /** Every query group of the contract, over `sql`. */
 export function storeQueries(
   sql: Sql,
-): Pick<Store, "predictions" | "rollups" | "requests" | "outcomes" | "reports" | "monitor"> {
+): Pick<
+  Store,
+  "predictions" | "comparison" | "rollups" | "requests" | "outcomes" | "reports" | "monitor"
+> {
   return {
     predictions: predictionReads(sql),
+    comparison: comparisonReads(sql),
     rollups: rollupReads(sql),
     requests: requestStatsStore(sql),
     outcomes: outcomeStore(sql),
