@@ -42,6 +42,10 @@ export interface SiteDeps extends SiteOptions {
   authThrottle?: AuthThrottle;
   /** CSP `frame-ancestors` sources (see `api/http/frame_ancestors.ts`). Default `'self'`. */
   frameAncestors?: readonly string[];
+}
+
+/** The site's own settings (defaults suit the service; tests and tools change them). */
+export interface SiteOptions {
   /**
    * The serving models (several versions: champion, shadows, loaded): the
    * model pages, comparisons and promote / roll back. Absent: one model, and
@@ -50,10 +54,6 @@ export interface SiteDeps extends SiteOptions {
   models?: ModelAdmin;
   /** A loaded version's metadata and reference sample (per-version drift, comparison costs). */
   modelArtifacts?: (version: string) => VersionArtifacts | undefined;
-}
-
-/** The site's own settings (defaults suit the service; tests and tools change them). */
-export interface SiteOptions {
   /** Where the site is mounted. Default `/monitor`. */
   basePath?: string;
   /**
