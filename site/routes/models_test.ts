@@ -158,3 +158,65 @@ Deno.test("with keys, promoting needs the admin session's CSRF token and records
   assert.equal(models.calls[0].actor.reason, "go");
   assert.match(models.calls[0].actor.keyId, /\S/);
 });
+
+Deno.test("performance per version: a selector, and the rows a shadow scored with its own scores", async () => {
+  const models = createFakeModelAdmin([]);
+  await using t = await createSiteTestApp({ now: () => NOW, site: { models } });
+  const champion = t.model.meta.model_version;
+  models.versions.push(
+    versionInfo(champion, "champion", { rows_scored: 40 }),
+    versionInfo("v2", "shadow", { rows_scored: 40 }),
+  );
+  await seed(t, champion);
+  const all = await getPage(t.app, "/monitor/performance?window=1h");
+  assert.match(all.html, /data-testid="version-picker"/);
+  assert.match(all.html, /href="\/monitor\/performance\?window=1h&amp;version=v2"/);
+  const v2 = await getPage(t.app, "/monitor/performance?window=1h&version=v2");
+  assert.equal(v2.status, 200);
+  assert.match(v2.html, /data-testid="version-scope"/);
+  assert.match(v2.html, /data-testid="n-predictions">40</);
+  assert.match(v2.html, /data-testid="n-labelled">20</);
+  const json = await (await t.app.request("/monitor/api/performance?window=1h&version=v2")).json();
+  // The challenger rejects 10 ≤ i < 30: 10 of the 20 labelled (even) rows.
+  assert.equal(json.realised.flagged_rate, 0.5);
+});
+
+Deno.test("drift per version: recomputed against the version's own reference, kept apart", async () => {
+  const models = createFakeModelAdmin([]);
+  let artifacts = false;
+  await using t = await createSiteTestApp({
+    now: () => NOW,
+    site: {
+      models,
+      drift: { minIntervalMs: 0 },
+      modelArtifacts: (v) =>
+        artifacts && v === "v2"
+          ? { meta: { ...t.model.meta, model_version: "v2" }, referencePath: t.referencePath }
+          : undefined,
+    },
+  });
+  const champion = t.model.meta.model_version;
+  models.versions.push(
+    versionInfo(champion, "champion", { rows_scored: 40 }),
+    versionInfo("v2", "shadow", { rows_scored: 40 }),
+  );
+  await seed(t, champion);
+  const refused = await postForm(t.app, "/monitor/drift", { scope: "24h", version: "v2" });
+  assert.equal(refused.status, 409);
+  assert.match(refused.html, /no artifacts of model v2/);
+
+  artifacts = true;
+  const done = await postForm(t.app, "/monitor/drift", { scope: "24h", version: "v2" });
+  assert.equal(done.status, 303);
+  assert.equal(done.headers.get("location"), "/monitor/drift?computed=1&version=v2");
+  const page = await getPage(t.app, "/monitor/drift?version=v2");
+  assert.match(page.html, /data-testid="version-scope"/);
+  assert.match(page.html, /data-testid="n-production">40</);
+  assert.match(page.html, /<input type="hidden" name="version" value="v2"/);
+  // The stored latest report (the whole log's, the overview's) is untouched.
+  assert.equal(await t.store.reports.latest(), undefined);
+  assert.match((await getPage(t.app, "/monitor/drift")).html, /data-testid="no-report"/);
+
+  const own = await postForm(t.app, "/monitor/drift", { scope: "24h", version: champion });
+  assert.equal(own.status, 303, "the served model's version uses the site's reference");
+});
