@@ -1,51 +1,13 @@
 import assert from "node:assert/strict";
 import { getPage, logIn, postForm } from "../testing/http.ts";
+import { seedComparison } from "../testing/comparison_seed.ts";
 import { createFakeModelAdmin, versionInfo } from "../testing/fake_model_admin.ts";
 import { createSiteTestApp, type SiteTestApp } from "../testing/site_test_kit.ts";
 
 const NOW = new Date("2026-03-01T12:00:00.000Z");
 const ADMIN = "admin-key-0000000000000001";
 
-/**
- * 40 applications: the champion scores i/40, the challenger (in the shadow)
- * (i + 10)/40 below i = 30, else (i − 30)/40. Threshold 0.5: the champion
- * rejects i ≥ 20, the challenger 10 ≤ i < 30, so each cell of the swap set
- * holds 10. Outcomes for even i: default when i % 4 = 0.
- */
-async function seed(t: SiteTestApp, champion: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    const a = i / 40;
-    const b = i < 30 ? (i + 10) / 40 : (i - 30) / 40;
-    await t.store.append({
-      rows: [{
-        ts_utc: new Date(NOW.getTime() - 600_000).toISOString(),
-        client_id: "",
-        request_id: `r${i}`,
-        model_version: champion,
-        proba_default: a,
-        threshold: 0.5,
-        decision: a >= 0.5 ? 1 : 0,
-        latency_ms: 1,
-        input_json: "{}",
-      }],
-      shadows: [{
-        row: 0,
-        model_version: "v2",
-        proba_default: b,
-        threshold: 0.5,
-        decision: b >= 0.5 ? 1 : 0,
-      }],
-    });
-    if (i % 2 === 0) {
-      const r = await t.store.outcomes.record({
-        request_id: `r${i}`,
-        outcome: i % 4 === 0 ? "default" : "repaid",
-        observed_at: NOW.toISOString(),
-      }, NOW);
-      assert.equal(r.status, "recorded");
-    }
-  }
-}
+const seed = (t: SiteTestApp, champion: string) => seedComparison(t.store, champion, NOW);
 
 const swapRow = (html: string, cell: string) =>
   html.match(new RegExp(`data-cell="${cell}".*?</tr>`, "s"))?.[0] ?? "";
