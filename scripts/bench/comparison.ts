@@ -153,6 +153,11 @@ export const run: SuiteRun = async (args, log) => {
       site: { models: twoVersions(champion, rows) },
     });
     const q = { champion, challenger: CHALLENGER };
+    const page = async (path: string) => {
+      const res = await app.request(path);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+    };
     const steps: [string, () => Promise<unknown>][] = [
       [
         "baseline: GET /monitor/performance?window=all",
@@ -179,11 +184,6 @@ export const run: SuiteRun = async (args, log) => {
         () => page("/monitor/performance?window=all&version=v2"),
       ],
     ];
-    async function page(path: string) {
-      const res = await app.request(path);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
-    }
     const timings: { step: string; medianMs: number; maxMs: number }[] = [];
     try {
       for (const [step, fn] of steps) {
