@@ -34,6 +34,11 @@ export interface PairQuery {
 export interface PairCellQuery extends PairQuery {
   /** Equal-width score bins on [0, 1] (1…100): bin = ⌊p · bins⌋, 1 counted in the last. */
   bins: number;
+  /**
+   * Only the `limit` most recent paired rows of each direction (by row id):
+   * bounds the time on a large log. Default: every paired row of the window.
+   */
+  limit?: number;
 }
 
 /** Paired rows sharing their bins, decisions, outcome and direction. */
@@ -139,27 +144,44 @@ export function comparisonReads(sql: Sql): ComparisonReads {
     async cells(q) {
       const bins = Math.trunc(q.bins);
       if (!(bins >= 1 && bins <= 100)) throw new RangeError(`bins must be 1…100, got ${q.bins}`);
+      const limit = q.limit === undefined ? undefined : Math.max(0, Math.trunc(q.limit));
       const ds = await directions(sql, q);
-      if (ds.length === 0) return [];
-      const arms = ds.map((d) => directionSelect(d, q, { labelledOnly: false }));
+      if (ds.length === 0 || limit === 0) return [];
+      const arms = ds.map((d) => directionSelect(d, q, { labelledOnly: false, recent: limit }));
       const bin = (col: string) =>
         sql.dialect.least(sql.dialect.integerPart(`${col} * ${bins}`), String(bins - 1));
+      // One integer key per cell: SQLite sorts a GROUP BY's rows, and sorting
+      // one integer instead of six columns took 1.6 s instead of 5 s on
+      // 1,000,000 paired rows (the join itself: 0.4 s).
+      const key = `((((${bin("x.a_p")} * ${bins} + ${bin("x.b_p")}) * 2 + x.a_d) * 2 + x.b_d) * 3
+        + coalesce(x.label, 2)) * 2 + x.flipped`;
       const rows = await sql.all<Row>(
-        `SELECT ${bin("x.a_p")} AS a_bin, ${bin("x.b_p")} AS b_bin, x.a_d AS a_d, x.b_d AS b_d,
-           x.label AS label, x.flipped AS flipped, count(*) AS n
-         FROM (${arms.map((a) => a.sql).join(" UNION ALL ")}) x
-         GROUP BY 1, 2, 3, 4, 5, 6`,
+        `SELECT ${key} AS k, count(*) AS n
+         FROM (${arms.map((a) => a.sql).join(" UNION ALL ")}) x GROUP BY 1`,
         arms.flatMap((a) => a.params),
       );
-      return rows.map((r) => ({
-        champion_bin: Number(r.a_bin),
-        challenger_bin: Number(r.b_bin),
-        champion_decision: Number(r.a_d) as Decision,
-        challenger_decision: Number(r.b_d) as Decision,
-        label: r.label === null ? null : (Number(r.label) as 0 | 1),
-        challenger_answered: Number(r.flipped) === 1,
-        n: Number(r.n),
-      }));
+      return rows.map((r) => {
+        let k = Number(r.k);
+        const take = (m: number) => {
+          const v = k % m;
+          k = (k - v) / m;
+          return v;
+        };
+        const flipped = take(2);
+        const label = take(3);
+        const challengerDecision = take(2) as Decision;
+        const championDecision = take(2) as Decision;
+        const challengerBin = take(bins);
+        return {
+          champion_bin: k,
+          challenger_bin: challengerBin,
+          champion_decision: championDecision,
+          challenger_decision: challengerDecision,
+          label: label === 2 ? null : (label as 0 | 1),
+          challenger_answered: flipped === 1,
+          n: Number(r.n),
+        };
+      });
     },
     async labelled(q) {
       const limit = Math.max(0, Math.trunc(q.limit));

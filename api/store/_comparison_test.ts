@@ -214,3 +214,22 @@ storeTest("a version's labelled rows carry its own score and decision", async (t
     [{ proba: 0.6, decision: 1, label: null }],
   );
 });
+
+storeTest("comparison cells of the most recent paired rows of each direction", async (t) => {
+  await seed(t);
+  const cells = await t.store.comparison.cells({
+    champion: "m1",
+    challenger: "m2",
+    bins: 10,
+    limit: 1,
+  });
+  // m1 answered r1–r3 (the most recent: r3); m2 answered r4.
+  assert.deepEqual(byKey(cells).map((c) => [c.champion_bin, c.challenger_bin, c.label, c.n]), [
+    [0, 0, 0, 1],
+    [9, 3, 1, 1],
+  ]);
+  assert.deepEqual(
+    await t.store.comparison.cells({ champion: "m1", challenger: "m2", bins: 10, limit: 0 }),
+    [],
+  );
+});

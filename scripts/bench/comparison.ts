@@ -6,8 +6,9 @@
  * them with an outcome, then measures in process, `--repeat` times after one
  * warm-up:
  *
- * - the store's comparison reads alone (cells over the whole log, the 20,000
- *   most recent labelled pairs);
+ * - the store's comparison reads alone (cells over the whole log, and over
+ *   the 200,000 most recent paired rows the page counts; the 20,000 most
+ *   recent labelled pairs);
  * - the comparison page (`/monitor/models/compare/v2`) for 24 h and all;
  * - the performance page of the challenger's rows (`?version=v2`);
  * - baseline, same run: the existing performance page over all rows.
@@ -45,7 +46,12 @@ const OUTCOMES_SQL =
     ts_utc, ts_utc
   FROM predictions WHERE id % 3 = 0`;
 
-async function fill(dbPath: string, rows: number, champion: string, threshold: number) {
+async function fillComparisonLog(
+  dbPath: string,
+  rows: number,
+  champion: string,
+  threshold: number,
+) {
   const store = await openStore(dbPath, { synchronous: "NORMAL" });
   const rng = seededRandom(7);
   const progress = createProgress({ label: "fill", total: rows });
@@ -143,7 +149,7 @@ export const run: SuiteRun = async (args, log) => {
   try {
     log(`comparison: filling ${rows} predictions with a shadow score each …`);
     const t0 = performance.now();
-    await fill(dbPath, rows, champion, model.meta.threshold);
+    await fillComparisonLog(dbPath, rows, champion, model.meta.threshold);
     const fillS = (performance.now() - t0) / 1000;
     const store = await openStore(dbPath, { synchronous: "NORMAL" });
     const app = createApp({

@@ -19,7 +19,7 @@ import { CsrfField } from "../components/viewer.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
 import { resolveWindow } from "../lib/resolve_window.ts";
-import { versionsWithRows } from "../lib/model_versions.ts";
+import { versionHasRows, versionsWithRows } from "../lib/model_versions.ts";
 import { VersionPicker } from "../components/version_picker.tsx";
 import type { ModelMeta } from "../../api/scoring/model_meta.ts";
 import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
@@ -385,12 +385,7 @@ export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
     const range = scope === "recent" ? null : await resolveWindow(ctx, parseWindow(scope));
     const empty = version === undefined
       ? (await ctx.store.rollups.totals({ fromMinute: range?.fromMinute })).n === 0
-      : await ctx.store.predictions.count({
-        since: range?.since,
-        modelVersion: version,
-        limit: 1,
-      }) ===
-        0;
+      : !(await versionHasRows(ctx.store, version, range?.since));
     if (empty) {
       return renderPage(
         c,

@@ -249,7 +249,7 @@ export function modelsRoutes(ctx: SiteContext): Hono<SiteEnv> {
         </p>,
       );
     }
-    const comparison = await compareWithChampion(ctx, {
+    const { comparison, capped } = await compareWithChampion(ctx, {
       champion: champion.version,
       challenger: version,
       since: range.since,
@@ -277,7 +277,14 @@ export function modelsRoutes(ctx: SiteContext): Hono<SiteEnv> {
           </div>
           <div>
             <dt>Applications both scored</dt>
-            <dd data-testid="n-paired">{formatCount(comparison.n_rows)}</dd>
+            <dd>
+              <span data-testid="n-paired">{formatCount(comparison.n_rows)}</span>
+              {capped && (
+                <span class="muted small row-cap" data-testid="pairs-cap">
+                  (the most recent of each direction: the window holds more)
+                </span>
+              )}
+            </dd>
           </div>
           <div>
             <dt>Answered by</dt>
