@@ -152,8 +152,8 @@ Deno.test("drift per version: recomputed against the version's own reference, ke
       models,
       drift: { minIntervalMs: 0 },
       modelArtifacts: (v) =>
-        artifacts && v === "v2"
-          ? { meta: { ...t.model.meta, model_version: "v2" }, referencePath: t.referencePath }
+        artifacts && (v === "v2" || v === "v3")
+          ? { meta: { ...t.model.meta, model_version: v }, referencePath: t.referencePath }
           : undefined,
     },
   });
@@ -178,6 +178,10 @@ Deno.test("drift per version: recomputed against the version's own reference, ke
   // The stored latest report (the whole log's, the overview's) is untouched.
   assert.equal(await t.store.reports.latest(), undefined);
   assert.match((await getPage(t.app, "/monitor/drift")).html, /data-testid="no-report"/);
+
+  const idle = await postForm(t.app, "/monitor/drift", { scope: "24h", version: "v3" });
+  assert.equal(idle.status, 409, "v3 scored nothing");
+  assert.match(idle.html, /No predictions in the selected window/);
 
   const own = await postForm(t.app, "/monitor/drift", { scope: "24h", version: champion });
   assert.equal(own.status, 303, "the served model's version uses the site's reference");
