@@ -7,7 +7,7 @@
  * warm-up:
  *
  * - the store's comparison reads alone (cells over the whole log, and over
- *   the 200,000 most recent paired rows the page counts; the 20,000 most
+ *   the 100,000 most recent paired rows the page counts; the 20,000 most
  *   recent labelled pairs);
  * - the comparison page (`/monitor/models/compare/v2`) for 24 h and all;
  * - the performance page of the challenger's rows (`?version=v2`);
@@ -172,6 +172,10 @@ export const run: SuiteRun = async (args, log) => {
       [
         "store: comparison.cells (all rows, 20 bins)",
         () => store.comparison.cells({ ...q, bins: 20 }),
+      ],
+      [
+        "store: comparison.cells (100,000 most recent per direction)",
+        () => store.comparison.cells({ ...q, bins: 20, limit: 100_000 }),
       ],
       [
         "store: comparison.labelled (20,000 most recent)",

@@ -21,11 +21,12 @@ export const COMPARISON_BINS = 20;
 
 /**
  * Most recent paired rows of each direction a comparison counts. Measured
- * (`deno task bench comparison`): the counts of 1,000,000 paired rows take
- * seconds in SQLite (one sort of every row, plus an outcome lookup each);
- * 200,000 keep the page near a second and the shares exact to ±0.2 pt.
+ * (`deno task bench comparison`, SQLite, 2 busy cores): counting 1,000,000
+ * paired rows takes about 5 s (an outcome lookup and a sort per row, ~5 µs);
+ * 200,000 took 1.6 s; 100,000 keep the page near a second, and their shares
+ * are within ±0.3 pt of the window's.
  */
-export const COMPARISON_MAX_ROWS = 200_000;
+export const COMPARISON_MAX_ROWS = 100_000;
 
 /** What the version helpers need from the site context. */
 export interface VersionSource {
