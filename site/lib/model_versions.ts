@@ -21,10 +21,11 @@ export const COMPARISON_BINS = 20;
 
 /**
  * Most recent paired rows of each direction a comparison counts. Measured
- * (`deno task bench comparison`, SQLite, 2 busy cores): counting 1,000,000
- * paired rows takes about 5 s (an outcome lookup and a sort per row, ~5 µs);
- * 200,000 took 1.6 s; 100,000 keep the page near a second, and their shares
- * are within ±0.3 pt of the window's.
+ * (`deno task bench comparison`, SQLite, 2 busy cores): counting all
+ * 1,000,000 paired rows of a log took 2.5–5 s (an outcome lookup and a sort
+ * per row); the 100,000 most recent 0.41 s, and the whole page 0.46 s (1.4×
+ * the performance page in the same run). Shares of 100,000 rows are within
+ * ±0.3 pt of the window's.
  */
 export const COMPARISON_MAX_ROWS = 100_000;
 
