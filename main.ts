@@ -159,6 +159,13 @@ export function createApp(deps: AppDeps): Api {
     "/monitor",
     createSite({
       referencePath: model.referencePath,
+      ...(lifecycle && {
+        models: lifecycle,
+        modelArtifacts: (version: string) => {
+          const m = lifecycle.model(version);
+          return m && { meta: m.meta, referencePath: m.referencePath };
+        },
+      }),
       ...deps.site,
       meta: model.meta,
       store,

@@ -27,6 +27,8 @@ export interface ComputePerformanceOptions {
   limit?: number;
   maxAucDrop?: number;
   minLabelled?: number;
+  /** Only the rows this version scored, answered or in the shadow (see `PredictionQuery`). */
+  modelVersion?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function computePerformance(
   meta: Pick<ModelMeta, "cost_matrix" | "metrics">,
   options: ComputePerformanceOptions = {},
 ): Promise<PerformanceReport> {
-  const window = { since: options.since, until: options.until };
+  const window = { since: options.since, until: options.until, modelVersion: options.modelVersion };
   // Capped: the rows are held in memory (a drift run over 1,000,000 rows asks for all of them).
   const limit = Math.min(options.limit ?? DEFAULT_PERFORMANCE_ROWS, DEFAULT_PERFORMANCE_ROWS);
   const predictions = await store.outcomes.labelled({ ...window, limit });

@@ -7,11 +7,13 @@
  * @module
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { UsageError } from "./lib/flags.ts";
 import { DRIFT_USAGE, parseDriftArgs } from "./drift_args.ts";
 import { createProgress } from "./lib/progress.ts";
 import { computeDrift, loadDriftReference, openStoreForReading } from "../monitoring/run_drift.ts";
+import { loadVersionReference } from "../monitoring/run_version.ts";
+import { readModelMeta } from "../api/scoring/model_meta.ts";
 import { formatDriftSummary } from "../monitoring/summary_table.ts";
 import { reachesLevel } from "../monitoring/verdict.ts";
 import { operationalAlerts } from "../monitoring/operational.ts";
@@ -67,6 +69,19 @@ function openForRun(options: DriftCliOptions): Promise<Store> {
   return options.notify ? openStore(options.dbPath) : openStoreForReading(options.dbPath);
 }
 
+/** The reference: the artifacts' own, checked to be `--model-version`'s when given. */
+async function reference(options: DriftCliOptions) {
+  const source = {
+    artifactsDir: options.artifactsDir,
+    referencePath: options.referencePath ?? undefined,
+    bins: options.bins,
+  };
+  if (options.modelVersion === undefined) return loadDriftReference(source);
+  const meta = await readModelMeta(options.artifactsDir);
+  const referencePath = options.referencePath ?? join(options.artifactsDir, meta.reference.file);
+  return loadVersionReference(options.modelVersion, { meta, referencePath }, options.bins);
+}
+
 /** Exit codes of `deno task drift`. */
 export const EXIT = { ok: 0, error: 1, usage: 2, verdict: 3 } as const;
 
@@ -96,14 +111,12 @@ export async function main(args: readonly string[]): Promise<number> {
         throw new Error(
           await store.predictions.count() === 0
             ? `${where}: no predictions logged yet`
-            : `${where}: no predictions in the selected window`,
+            : options.modelVersion === undefined
+            ? `${where}: no predictions in the selected window`
+            : `${where}: model ${options.modelVersion} scored no rows in the selected window`,
         );
       }
-      const { meta, profile } = await loadDriftReference({
-        artifactsDir: options.artifactsDir,
-        referencePath: options.referencePath ?? undefined,
-        bins: options.bins,
-      });
+      const { meta, profile } = await reference(options);
       const progress = createProgress({ label: "drift", total });
       report = await computeDrift(store, profile, {
         meta,

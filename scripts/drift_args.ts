@@ -34,6 +34,9 @@ Options:
                       in the artifacts directory)
   --artifacts DIR     model artifacts, for the feature schema and threshold
                       (default: $ARTIFACTS_DIR or artifacts)
+  --model-version V   only the rows model version V scored, answered or in the shadow
+                      (with its own scores), against its own reference: --artifacts must
+                      be V's artifacts directory
   --out PATH          report file (default outputs/monitoring/drift_report.json)
   --fail-on LEVEL     exit with code 3 when the overall verdict reaches LEVEL
                       (${DRIFT_LEVELS.filter((l) => l !== "low").join(" | ")})
@@ -67,6 +70,8 @@ export interface DriftCliOptions {
   bins: number;
   minRows: number;
   chunk?: "hour" | "day";
+  /** --model-version: the version whose rows are compared with its own reference. */
+  modelVersion?: string;
   /** With --notify: where and how to send. */
   notify?: { url: string; format: "json" | "slack" };
 }
@@ -98,6 +103,7 @@ export function parseDriftArgs(
     bins: { type: "string" },
     "min-rows": { type: "string" },
     chunk: { type: "string" },
+    "model-version": { type: "string" },
     notify: { type: "boolean" },
     webhook: { type: "string" },
     "webhook-format": { type: "string" },
@@ -143,6 +149,8 @@ export function parseDriftArgs(
   if (since !== undefined) query.since = since;
   if (until !== undefined) query.until = until;
   if (limit !== undefined) query.limit = limit;
+  const modelVersion = nonEmpty("model-version", values["model-version"]);
+  if (modelVersion !== undefined) query.modelVersion = modelVersion;
   return {
     help: values.help ?? false,
     query,
@@ -158,6 +166,7 @@ export function parseDriftArgs(
       ? DEFAULT_MIN_ROWS
       : parseIntegerFlag("min-rows", values["min-rows"], { min: 1 }),
     ...(chunk ? { chunk } : {}),
+    ...(modelVersion !== undefined ? { modelVersion } : {}),
     ...(notify ? { notify } : {}),
   };
 }

@@ -60,3 +60,10 @@ Deno.test("parseDriftArgs: every bad value is a UsageError naming its flag", () 
     throws(() => parseDriftArgs(args, noEnv), UsageError, args.join(" "));
   }
 });
+
+Deno.test("parseDriftArgs: --model-version selects a version's rows; empty is refused", () => {
+  const o = parseDriftArgs(["--model-version", "v2", "--limit", "10"], noEnv);
+  deepEqual(o.query, { limit: 10, modelVersion: "v2" });
+  equal(o.modelVersion, "v2");
+  throws(() => parseDriftArgs(["--model-version="], noEnv), UsageError);
+});

@@ -121,6 +121,20 @@ Deno.test("drift CLI: --since/--until select the window", async () => {
   ok((report.window.last_ts as string) < "2025-03-01T18:00:00.000Z");
 });
 
+Deno.test("drift CLI: --model-version reads that version's rows against its own artifacts", async () => {
+  const version = JSON.parse(await Deno.readTextFile(join(artifactsDir, "model_meta.json")))
+    .model_version;
+  const out = join(dir, "version_report.json");
+  const run = await drift(...common(clean, out), "--model-version", version, "--limit", "all");
+  equal(run.code, 0, run.stderr);
+  const report: DriftReport = JSON.parse(await Deno.readTextFile(out));
+  deepEqual(report.model_versions, { [version]: 2000 });
+  equal(report.reference_model_version, version);
+  const other = await drift(...common(clean), "--model-version", "v-none");
+  equal(other.code, 1);
+  assertOneLineError(other, /model v-none scored no rows in the selected window/);
+});
+
 Deno.test("drift CLI: too few rows give insufficient_data, which never fails the run", async () => {
   const small = await trafficDb(50, [{ kind: "scale", feature: "Income", factor: 2 }]);
   const run = await drift(...common(small), "--fail-on", "moderate");

@@ -10,6 +10,7 @@ import type { KeyRing } from "../api/auth/api_keys.ts";
 import type { SessionCodec } from "../api/auth/session.ts";
 import type { AuthThrottle } from "../api/middleware/auth_throttle.ts";
 import { createProcessSampler, type ProcessUsage } from "../api/metrics/process_usage.ts";
+import type { ModelAdmin } from "../api/model_admin.ts";
 import type { Predictor } from "../api/predictor.ts";
 import type { ModelMeta } from "../api/scoring/model_meta.ts";
 import type { Explainer } from "../api/scoring/reason_codes.ts";
@@ -18,6 +19,8 @@ import { type AssetManifest, readAssetManifest } from "./lib/assets.ts";
 import { createDriftReader, type LatestDrift } from "./lib/drift.ts";
 import { createPerformanceReader, type PerformanceReader } from "./lib/performance.ts";
 import { createReferenceLoader, type SiteReference } from "./lib/reference.ts";
+import { createVersionDrift, type VersionDrift } from "./lib/model_versions.ts";
+import type { VersionArtifacts } from "../monitoring/run_version.ts";
 
 /** Dependencies of `createSite`: the services it shares with the API, and its options. */
 export interface SiteDeps extends SiteOptions {
@@ -43,6 +46,14 @@ export interface SiteDeps extends SiteOptions {
 
 /** The site's own settings (defaults suit the service; tests and tools change them). */
 export interface SiteOptions {
+  /**
+   * The serving models (several versions: champion, shadows, loaded): the
+   * model pages, comparisons and promote / roll back. Absent: one model, and
+   * the pages say there is nothing to compare.
+   */
+  models?: ModelAdmin;
+  /** A loaded version's metadata and reference sample (per-version drift, comparison costs). */
+  modelArtifacts?: (version: string) => VersionArtifacts | undefined;
   /** Where the site is mounted. Default `/monitor`. */
   basePath?: string;
   /**
@@ -118,6 +129,11 @@ export interface SiteContext {
   processUsage(): ProcessUsage;
   performance: PerformanceReader;
   monitoring: { webhook?: boolean; intervalMinutes?: number };
+  /** The serving models; null with one model. */
+  models: ModelAdmin | null;
+  modelArtifacts(version: string): VersionArtifacts | undefined;
+  /** Per-version drift references and reports. */
+  versionDrift: VersionDrift;
 }
 
 /** The default static directory: `site/static` next to this module. */
@@ -127,6 +143,8 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL("./static", import.meta.
 export function createSiteContext(deps: SiteDeps): SiteContext {
   const base = deps.basePath ?? "/monitor";
   const staticDir = deps.staticDir ?? DEFAULT_STATIC_DIR;
+  const models = deps.models ?? null;
+  const modelArtifacts = deps.modelArtifacts ?? (() => undefined);
   return {
     base,
     meta: deps.meta,
@@ -160,6 +178,14 @@ export function createSiteContext(deps: SiteDeps): SiteContext {
     performance: createPerformanceReader(deps.store, deps.meta, {
       maxRows: deps.performance?.maxRows ?? DEFAULT_PERFORMANCE_MAX_ROWS,
       ttlMs: deps.performance?.cacheMs,
+    }),
+    models,
+    modelArtifacts,
+    versionDrift: createVersionDrift({
+      meta: deps.meta,
+      store: deps.store,
+      models,
+      modelArtifacts,
     }),
   };
 }

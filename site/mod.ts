@@ -33,6 +33,7 @@ import { formBodiesOnly } from "./lib/form_body.ts";
 import { driftRoutes } from "./routes/drift.tsx";
 import { errorHandler, notFoundHandler } from "./routes/errors.tsx";
 import { loginRoutes, logoutRoutes } from "./routes/login.tsx";
+import { modelsRoutes } from "./routes/models.tsx";
 import { overviewRoutes } from "./routes/overview.tsx";
 import { performanceRoutes } from "./routes/performance.tsx";
 import { predictionsRoutes } from "./routes/predictions.tsx";
@@ -71,6 +72,7 @@ export function createSite(deps: SiteDeps): Hono<SiteEnv> {
       driftRoutes,
       performanceRoutes,
       predictionsRoutes,
+      modelsRoutes,
       scoreRoutes,
     ]
   ) site.route("/", routes(ctx));

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { ComparisonReads } from "./_comparison.ts";
 import type { EraseOps } from "./_erase.ts";
 import type { ModelStore } from "./_models.ts";
 import type { MonitorStore } from "./_monitor.ts";
@@ -37,6 +38,8 @@ export interface Store {
   /** Commits a one-row probe write: true when the database takes writes now. */
   checkWritable(): Promise<boolean>;
   readonly predictions: PredictionReads;
+  /** Two model versions' scores of the same rows (champion vs challenger). */
+  readonly comparison: ComparisonReads;
   readonly rollups: RollupReads;
   readonly requests: RequestStatsStore;
   readonly outcomes: OutcomeStore;

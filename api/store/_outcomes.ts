@@ -13,6 +13,7 @@
  */
 import type { Decision } from "./_records.ts";
 import type { Sql } from "./_sql.ts";
+import { versionRowsSelect } from "./_version_rows.ts";
 
 /** A realised outcome. */
 export type Outcome = "default" | "repaid";
@@ -66,6 +67,11 @@ export interface OutcomeQuery {
   until?: string;
   /** The most recent `limit` predictions of the window (memory bound). */
   limit: number;
+  /**
+   * Only the rows this model version scored, answered or in the shadow (with
+   * its own score and decision); "most recent" then goes by row id.
+   */
+  modelVersion?: string;
 }
 
 /** Which labelled predictions to read. */
@@ -113,6 +119,43 @@ const typed = (r: LabelledPrediction): LabelledPrediction => ({
   decision: Number(r.decision) as Decision,
   label: r.label === null ? null : (Number(r.label) as 0 | 1),
 });
+
+const SCORE_COLUMNS = [
+  "id",
+  "ts_utc",
+  "client_id",
+  "request_id",
+  "proba_default",
+  "decision",
+] as const;
+
+/**
+ * The most recent `n` rows of a version's window (by id, newest first), as a
+ * derived table `p` with the score columns.
+ */
+function recentVersionRows(q: OutcomeQuery & { modelVersion: string }, n: number) {
+  const v = versionRowsSelect(q, SCORE_COLUMNS, n);
+  return {
+    sql: `(SELECT * FROM (${v.sql}) v ORDER BY id DESC LIMIT ?) p`,
+    params: [...v.params, n],
+  };
+}
+
+/** {@link OutcomeStore.labelled} and {@link OutcomeStore.labelledOnly} of one version. */
+async function versionLabelled(
+  sql: Sql,
+  q: OutcomeQuery & { modelVersion: string },
+  scanRows: number | undefined,
+): Promise<LabelledPrediction[]> {
+  const p = recentVersionRows(q, scanRows ?? q.limit);
+  const rows = await sql.all<LabelledPrediction>(
+    `SELECT p.proba_default AS proba, p.decision AS decision, ${LABEL} AS label
+       FROM ${p.sql} ${scanRows === undefined ? "LEFT JOIN" : "JOIN"} outcomes o ON ${JOIN}
+      ORDER BY p.id DESC LIMIT ?`,
+    [...p.params, q.limit],
+  );
+  return rows.map(typed).reverse();
+}
 
 /** The outcome store over an executor. */
 export function outcomeStore(sql: Sql): OutcomeStore {
@@ -172,6 +215,9 @@ export function outcomeStore(sql: Sql): OutcomeStore {
     // SQLite join and sort the whole window first (1.7 s for 2,000 rows of a
     // 1,000,000-row log).
     async labelled(query) {
+      if (query.modelVersion !== undefined) {
+        return versionLabelled(sql, { ...query, modelVersion: query.modelVersion }, undefined);
+      }
       const w = windowSql(query);
       const rows = await sql.all<LabelledPrediction>(
         `SELECT p.proba_default AS proba, p.decision AS decision, ${LABEL} AS label
@@ -183,6 +229,10 @@ export function outcomeStore(sql: Sql): OutcomeStore {
       return rows.map(typed).reverse();
     },
     async labelledOnly(query) {
+      if (query.modelVersion !== undefined) {
+        const version = { ...query, modelVersion: query.modelVersion };
+        return versionLabelled(sql, version, query.scanRows);
+      }
       const w = windowSql(query);
       const rows = await sql.all<LabelledPrediction>(
         `SELECT p.proba_default AS proba, p.decision AS decision, ${LABEL} AS label

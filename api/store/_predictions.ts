@@ -9,6 +9,7 @@
  */
 import { PREDICTION_COLUMNS, type StoredPrediction } from "./_records.ts";
 import { type Sql, where } from "./_sql.ts";
+import { versionRowsSelect } from "./_version_rows.ts";
 
 /** Which predictions to read. */
 export interface PredictionQuery {
@@ -18,6 +19,12 @@ export interface PredictionQuery {
   until?: string;
   /** Only the most recent `limit` rows of the window. */
   limit?: number;
+  /**
+   * Only the rows this model version scored: those it answered, and those it
+   * scored in the shadow (then with its own score, threshold, decision and
+   * reasons, and `model_version` naming it). See `_version_rows.ts`.
+   */
+  modelVersion?: string;
 }
 
 /** A logged row without its (possibly large) `input_json`. */
@@ -72,10 +79,33 @@ function typed<T extends { id: number; decision: number }>(row: T): T {
   return row;
 }
 
+/** The rows a version scored (see {@link PredictionQuery.modelVersion}), oldest first. */
+async function* versionPages(
+  sql: Sql,
+  query: PredictionQuery & { modelVersion: string },
+  pageRows: number,
+): AsyncIterable<StoredPrediction[]> {
+  const columns = ["id", ...PREDICTION_COLUMNS] as const;
+  const v = versionRowsSelect(query, columns, query.limit);
+  // Without a limit the compound SELECT is ordered as a whole: SQLite merges
+  // its two halves, each read in id order from its index.
+  const text = query.limit === undefined
+    ? `${v.sql} ORDER BY id`
+    : `SELECT * FROM (SELECT * FROM (${v.sql}) v ORDER BY id DESC LIMIT ?) w ORDER BY id`;
+  const params = query.limit === undefined ? v.params : [...v.params, query.limit];
+  for await (const page of sql.pages<StoredPrediction>(text, params, pageRows)) {
+    yield page.map(typed);
+  }
+}
+
 /** The prediction reads over an executor. */
 export function predictionReads(sql: Sql): PredictionReads {
   return {
     async *pages(query = {}, pageRows = 5000) {
+      if (query.modelVersion !== undefined) {
+        yield* versionPages(sql, { ...query, modelVersion: query.modelVersion }, pageRows);
+        return;
+      }
       const w = windowWhere(query);
       const text = query.limit === undefined
         ? `SELECT ${ALL} FROM predictions ${w.sql} ORDER BY id`
@@ -87,11 +117,11 @@ export function predictionReads(sql: Sql): PredictionReads {
       }
     },
     async count(query = {}) {
-      const w = windowWhere(query);
-      const row = await sql.get<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM predictions ${w.sql}`,
-        w.params,
-      );
+      const from = query.modelVersion === undefined
+        ? { sql: `predictions ${windowWhere(query).sql}`, params: windowWhere(query).params }
+        : versionRowsSelect({ ...query, modelVersion: query.modelVersion }, ["id"]);
+      const text = query.modelVersion === undefined ? from.sql : `(${from.sql}) v`;
+      const row = await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${text}`, from.params);
       const n = Number(row?.n ?? 0);
       return query.limit === undefined ? n : Math.min(n, query.limit);
     },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { comparisonReads } from "./_comparison.ts";
 import type { Store } from "./_contract.ts";
 import { modelStore } from "./_models.ts";
 import { monitorStore } from "./_monitor.ts";
@@ -19,10 +20,18 @@ export function storeQueries(
   sql: Sql,
 ): Pick<
   Store,
-  "predictions" | "rollups" | "requests" | "outcomes" | "reports" | "monitor" | "models"
+  | "predictions"
+  | "comparison"
+  | "rollups"
+  | "requests"
+  | "outcomes"
+  | "reports"
+  | "monitor"
+  | "models"
 > {
   return {
     predictions: predictionReads(sql),
+    comparison: comparisonReads(sql),
     rollups: rollupReads(sql),
     requests: requestStatsStore(sql),
     outcomes: outcomeStore(sql),

@@ -26,6 +26,7 @@ export type {
   ShadowRecord,
   StoredPrediction,
 } from "./_records.ts";
+export type { PairCell, PairCellQuery, PairedOutcome, PairQuery } from "./_comparison.ts";
 export type { PredictionPageQuery, PredictionQuery, PredictionSummary } from "./_predictions.ts";
 export type {
   PredictionBucket,

@@ -7,7 +7,8 @@
  *   CPU µs per request by stage (`profile.ts`);
  * - `pieces`: in-process micro-benchmarks of each piece of a request (`pieces.ts`);
  * - `model`: reason-code cost per row, and fewer trees against accuracy (`model.ts`);
- * - `scale`: drift and site pages over a large audit log (`scale.ts`).
+ * - `scale`: drift and site pages over a large audit log (`scale.ts`);
+ * - `comparison`: champion vs challenger reads and pages over a large log (`comparison.ts`).
  *
  * Each writes `outputs/perf/<suite>_latest.json` and prints a markdown table;
  * `deno task bench <suite> --help` lists its flags. `deno task ort:compare`
@@ -35,6 +36,7 @@ export const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
   pieces: () => import("./pieces.ts"),
   model: () => import("./model.ts"),
   scale: () => import("./scale.ts"),
+  comparison: () => import("./comparison.ts"),
 };
 
 /** The 1, 5 and 15 minute load averages (others' work on this shared machine); null without --allow-sys=loadavg. */

@@ -23,6 +23,7 @@ const MINIMAL: Record<string, string[]> = {
   pieces: ["--reps", "1", "--iterations", "4", "--batch", "10"],
   model: ["--reps", "1", "--trees", "10,all", "--batch", "10"],
   scale: ["--rows", "300", "--repeat", "1"],
+  comparison: ["--rows", "300", "--repeat", "1"],
 };
 
 Deno.test("every suite has a minimal run here", () => {

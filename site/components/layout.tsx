@@ -19,6 +19,7 @@ export const NAV = [
   { key: "drift", path: "/drift", label: "Drift" },
   { key: "performance", path: "/performance", label: "Performance" },
   { key: "predictions", path: "/predictions", label: "Predictions" },
+  { key: "models", path: "/models", label: "Models" },
   { key: "score", path: "/score", label: "Score an applicant" },
 ] as const;
 

@@ -118,6 +118,12 @@ export interface RecomputeOptions {
   now?: () => Date;
   /** The model's costs and training metrics: the report then carries the window's performance. */
   meta?: Pick<ModelMeta, "cost_matrix" | "metrics">;
+  /**
+   * Only the rows this version scored (answered or in the shadow), against
+   * its reference: the report is returned, not stored as the latest (which
+   * stays the whole log's).
+   */
+  modelVersion?: string;
 }
 
 /**
@@ -132,7 +138,11 @@ export async function recomputeDrift(
   profile: ReferenceProfile,
   options: RecomputeOptions,
 ): Promise<DriftReport> {
-  const query = { limit: options.limit, ...(options.since ? { since: options.since } : {}) };
+  const query = {
+    limit: options.limit,
+    ...(options.since ? { since: options.since } : {}),
+    ...(options.modelVersion !== undefined ? { modelVersion: options.modelVersion } : {}),
+  };
   const now = options.now ?? (() => new Date());
   // Only what the performance section needs crosses to the worker (structured clone).
   const meta = options.meta && {
@@ -150,6 +160,7 @@ export async function recomputeDrift(
       ? "hour"
       : "day",
   });
+  if (options.modelVersion !== undefined) return report;
   await store.reports.save({
     generated_at: report.generated_at,
     source: "site",

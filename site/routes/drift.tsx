@@ -19,6 +19,10 @@ import { CsrfField } from "../components/viewer.tsx";
 import { renderPage } from "../components/render.tsx";
 import type { SiteContext } from "../context.ts";
 import { resolveWindow } from "../lib/resolve_window.ts";
+import { versionHasRows, versionsWithRows } from "../lib/model_versions.ts";
+import { VersionPicker } from "../components/version_picker.tsx";
+import type { ModelMeta } from "../../api/scoring/model_meta.ts";
+import type { ReferenceProfile } from "../../monitoring/reference_profile.ts";
 import DriftBarsIsland from "../islands/drift_bars.tsx";
 import { recomputeDrift } from "../lib/drift.ts";
 import { readForm } from "../lib/form_body.ts";
@@ -222,11 +226,17 @@ function ReportView(
 }
 
 function RecomputeForm(
-  { ctx, available, reason }: { ctx: SiteContext; available: boolean; reason?: string },
+  { ctx, available, reason, version }: {
+    ctx: SiteContext;
+    available: boolean;
+    reason?: string;
+    version?: string;
+  },
 ): JSX.Element {
   return (
     <form method="post" action={`${ctx.base}/drift`} class="inline-form">
       <CsrfField />
+      {version !== undefined && <input type="hidden" name="version" value={version} />}
       <label>
         Predictions{" "}
         <select name="scope" disabled={!available}>
@@ -249,20 +259,61 @@ function RecomputeForm(
 export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
   const app = new Hono<SiteEnv>();
 
-  const page = async (message?: { text: string; kind: "ok" | "note" }) => {
-    const [latest, reference, history, alerts, deliveries] = await Promise.all([
-      ctx.latestDrift(),
-      ctx.reference(),
+  /** The reference of the page: the served model's, or a version's own. */
+  const referenceOf = async (
+    version: string | undefined,
+  ): Promise<
+    { ok: true; profile: ReferenceProfile; meta: ModelMeta } | { ok: false; error: string }
+  > => {
+    if (
+      version === undefined || (version === ctx.meta.model_version && !ctx.modelArtifacts(version))
+    ) {
+      const r = await ctx.reference();
+      return r.ok
+        ? { ok: true, profile: r.profile, meta: ctx.meta }
+        : { ok: false, error: r.error };
+    }
+    const r = await ctx.versionDrift.reference(version);
+    return "error" in r ? { ok: false, error: r.error } : { ok: true, ...r };
+  };
+
+  const page = async (
+    message?: { text: string; kind: "ok" | "note" },
+    version?: string,
+  ) => {
+    const [latest, reference, history, alerts, deliveries, versions] = await Promise.all([
+      version === undefined
+        ? ctx.latestDrift()
+        : Promise.resolve(ctx.versionDrift.latest.get(version)).then((report) =>
+          report ? { report, origin: "site" } : null
+        ),
+      referenceOf(version),
       ctx.store.monitor.history.list({ limit: 200 }),
       ctx.store.monitor.alerts.all(),
       ctx.store.monitor.deliveries.recent(20),
+      versionsWithRows(ctx, undefined),
     ]);
     return (
       <Layout ctx={ctx} title="Drift" active="drift">
+        <VersionPicker
+          versions={versions}
+          current={version}
+          href={(v) =>
+            `${ctx.base}/drift${v === undefined ? "" : `?version=${encodeURIComponent(v)}`}`}
+        />
+        {version !== undefined && (
+          <p class="muted" data-testid="version-scope">
+            Rows model <code>{version}</code>{" "}
+            scored, answered or in the shadow (with its own scores), against its own reference
+            sample. Reports of one version are kept by this process until it restarts; the stored
+            latest report stays the whole log's.
+          </p>
+        )}
         <RecomputeForm
           ctx={ctx}
           available={reference.ok}
           reason={reference.ok ? undefined : `reference sample unavailable: ${reference.error}`}
+          version={version}
         />
         {message && <p class={message.kind === "ok" ? "ok-note" : "note"}>{message.text}</p>}
         {latest
@@ -276,8 +327,9 @@ export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
           )
           : (
             <p data-testid="no-report">
-              No drift report yet: the service computes one by itself once enough predictions are
-              logged, or recompute one above.
+              {version === undefined
+                ? "No drift report yet: the service computes one by itself once enough predictions are logged, or recompute one above."
+                : `No drift report of ${version} yet: recompute one above.`}
             </p>
           )}
         <HistorySection history={history} features={ctx.meta.features.map((f) => f.name)} />
@@ -292,15 +344,23 @@ export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
 
   app.get("/drift", async (c) => {
     const done = c.req.query("computed") === "1";
-    return renderPage(c, await page(done ? { text: "Report recomputed.", kind: "ok" } : undefined));
+    const version = c.req.query("version") || undefined;
+    return renderPage(
+      c,
+      await page(done ? { text: "Report recomputed.", kind: "ok" } : undefined, version),
+    );
   });
 
   app.post("/drift", async (c) => {
-    const reference = await ctx.reference();
+    const form = await readForm(c);
+    const version = typeof form.version === "string" && form.version !== ""
+      ? form.version
+      : undefined;
+    const reference = await referenceOf(version);
     if (!reference.ok) {
       return renderPage(
         c,
-        await page({ text: `Cannot recompute: ${reference.error}`, kind: "note" }),
+        await page({ text: `Cannot recompute: ${reference.error}`, kind: "note" }, version),
         409,
       );
     }
@@ -314,36 +374,44 @@ export function driftRoutes(ctx: SiteContext): Hono<SiteEnv> {
       c.header("retry-after", String(wait));
       return renderPage(
         c,
-        await page({ text: `A report was just computed; try again in ${wait} s.`, kind: "note" }),
+        await page(
+          { text: `A report was just computed; try again in ${wait} s.`, kind: "note" },
+          version,
+        ),
         429,
       );
     }
-    const form = await readForm(c);
     const scope = typeof form.scope === "string" ? form.scope : "recent";
     const range = scope === "recent" ? null : await resolveWindow(ctx, parseWindow(scope));
-    if ((await ctx.store.rollups.totals({ fromMinute: range?.fromMinute })).n === 0) {
+    const empty = version === undefined
+      ? (await ctx.store.rollups.totals({ fromMinute: range?.fromMinute })).n === 0
+      : !(await versionHasRows(ctx.store, version, range?.since));
+    if (empty) {
       return renderPage(
         c,
         await page({
           text: "No predictions in the selected window: nothing to compare.",
           kind: "note",
-        }),
+        }, version),
         409,
       );
     }
     ctx.drift.lastRunMs = nowMs;
     ctx.drift.running = true;
     try {
-      await recomputeDrift(ctx.store, reference.profile, {
+      const report = await recomputeDrift(ctx.store, reference.profile, {
         since: range?.since,
         limit: range ? ctx.drift.maxRows : DEFAULT_LIMIT,
         now: ctx.now,
-        meta: ctx.meta,
+        meta: reference.meta,
+        modelVersion: version,
       });
+      if (version !== undefined) ctx.versionDrift.latest.set(version, report);
     } finally {
       ctx.drift.running = false;
     }
-    return c.redirect(`${ctx.base}/drift?computed=1`, 303);
+    const q = version === undefined ? "" : `&version=${encodeURIComponent(version)}`;
+    return c.redirect(`${ctx.base}/drift?computed=1${q}`, 303);
   });
   return app;
 }

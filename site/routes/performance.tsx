@@ -25,6 +25,9 @@ import type { SiteContext } from "../context.ts";
 import ReliabilityChartIsland from "../islands/reliability_chart.tsx";
 import { binLabel, reliabilitySpec } from "../lib/performance.ts";
 import { resolveWindow } from "../lib/resolve_window.ts";
+import { versionMeta, versionsWithRows } from "../lib/model_versions.ts";
+import { VersionPicker } from "../components/version_picker.tsx";
+import { computeVersionPerformance } from "../../monitoring/run_version.ts";
 import { parseWindow } from "../lib/window.ts";
 import { formatCount, formatShare, NONE } from "../shared/format.ts";
 import type { SiteEnv } from "../site_env.ts";
@@ -250,23 +253,54 @@ function costNote(costs: CostMatrix): string {
 export function performanceRoutes(ctx: SiteContext): Hono<SiteEnv> {
   const app = new Hono<SiteEnv>();
 
+  /** The window's report: the whole log's (cached for the overview), or one version's. */
+  const reportOf = (key: string, since: string | undefined, version: string | undefined) => {
+    if (version === undefined) return ctx.performance.fresh(key, since);
+    // Without the version's artifacts: the served model's costs, no training reference.
+    const meta = versionMeta(ctx, version) ??
+      { cost_matrix: ctx.meta.cost_matrix, metrics: {}, model_version: version };
+    return computeVersionPerformance(ctx.store, meta, { since, limit: ctx.performance.maxRows });
+  };
+
   app.get("/api/performance", async (c) => {
     const spec = parseWindow(c.req.query("window"));
     const range = await resolveWindow(ctx, spec);
     c.header("cache-control", "no-store");
-    return c.json(await ctx.performance.fresh(spec.key, range.since));
+    return c.json(await reportOf(spec.key, range.since, c.req.query("version") || undefined));
   });
 
   app.get("/performance", async (c) => {
     const spec = parseWindow(c.req.query("window"));
+    const version = c.req.query("version") || undefined;
     const range = await resolveWindow(ctx, spec);
-    const report = await ctx.performance.fresh(spec.key, range.since);
-    const inWindow = (await ctx.store.rollups.totals({ fromMinute: range.fromMinute })).n;
+    const [report, versions] = await Promise.all([
+      reportOf(spec.key, range.since, version),
+      versionsWithRows(ctx, range.fromMinute),
+    ]);
+    const inWindow = version === undefined
+      ? (await ctx.store.rollups.totals({ fromMinute: range.fromMinute })).n
+      : report.n_predictions;
+    const costs = (version === undefined ? ctx.meta : versionMeta(ctx, version) ?? ctx.meta)
+      .cost_matrix;
     const rule = report.alert_rule;
+    const href = (k: string, v: string | undefined) =>
+      `${ctx.base}/performance?window=${k}${
+        v === undefined ? "" : `&version=${encodeURIComponent(v)}`
+      }`;
     return renderPage(
       c,
       <Layout ctx={ctx} title="Model performance" active="performance" windowKey={spec.key}>
-        <WindowPicker current={spec} href={(k) => `${ctx.base}/performance?window=${k}`} />
+        <WindowPicker current={spec} href={(k) => href(k, version)} />
+        <VersionPicker versions={versions} current={version} href={(v) => href(spec.key, v)} />
+        {version !== undefined && (
+          <p class="muted" data-testid="version-scope">
+            Rows model <code>{version}</code>{" "}
+            scored, answered or in the shadow (with its own scores and decisions), against its own
+            training metrics{versionMeta(ctx, version)
+              ? ""
+              : " (its artifacts are not loaded here: none)"}.
+          </p>
+        )}
         <dl class="facts">
           <div>
             <dt>Predictions in the window</dt>
@@ -322,7 +356,7 @@ export function performanceRoutes(ctx: SiteContext): Hono<SiteEnv> {
         <section>
           <h2>Realised and estimated, vs training</h2>
           <MetricsTable report={report} />
-          <p class="muted small">{costNote(ctx.meta.cost_matrix)}</p>
+          <p class="muted small">{costNote(costs)}</p>
         </section>
         <Reliability report={report} />
       </Layout>,
