@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { ModelChangeRow } from "./store/mod.ts";
 
 /** A version's role: answers (champion), scores in the shadow, or only loaded. */
 export type ModelRole = "champion" | "shadow" | "loaded";
@@ -29,19 +30,12 @@ export interface ModelVersionInfo {
   rows_scored: number;
 }
 
-/** One change of roles, as the audit table keeps it. */
-export interface ModelChange {
-  /** ISO 8601 UTC. */
-  at: string;
-  /** The admin key id that made it ('' in open mode, `sighup` or `startup` for the service itself). */
-  key_id: string;
-  action: "promote" | "rollback" | "shadow_on" | "shadow_off";
-  /** The champion before (promote, rollback) or null. */
-  from_version: string | null;
-  /** The champion after (promote, rollback) or the shadow switched. */
-  to_version: string | null;
-  reason: string;
-}
+/**
+ * One change of roles, as the audit table `model_changes` keeps it: `at` ISO 8601 UTC; `key_id` the
+ * admin key id ('' in open mode); `from_version` the champion before (promote, rollback) or null;
+ * `to_version` the champion after, or the shadow switched.
+ */
+export type ModelChange = ModelChangeRow;
 
 /** Who asks for a change, and why (kept in the history). */
 export interface Actor {

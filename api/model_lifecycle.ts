@@ -58,6 +58,16 @@ export interface ModelLifecycle extends ModelAdmin {
 /** The state as this unit applies it (revision 0: nothing stored yet). */
 type Applied = Pick<ModelState, "revision" | "champion" | "previous" | "shadows">;
 
+/** Promote and rollback alike: `version` answers, the champion becomes the previous, no longer a shadow. */
+function crown(state: Applied, version: string, change: ModelChange) {
+  const next = {
+    champion: version,
+    previous: state.champion,
+    shadows: state.shadows.filter((s) => s !== version),
+  };
+  return { next, change };
+}
+
 const differences = (champion: ScoringModel, candidate: ScoringModel) =>
   featureDifferences(champion.meta.features, candidate.meta.features);
 
@@ -274,14 +284,7 @@ export async function openLifecycle(deps: LifecycleDeps): Promise<ModelLifecycle
           throw new ProblemError(409, "conflict", `version ${version} is the champion already`);
         }
         checkCompatible(state, model);
-        return {
-          next: {
-            champion: version,
-            previous: state.champion,
-            shadows: state.shadows.filter((s) => s !== version),
-          },
-          change: record(actor, "promote", state.champion, version),
-        };
+        return crown(state, version, record(actor, "promote", state.champion, version));
       });
     },
     rollback(actor) {
@@ -304,14 +307,7 @@ export async function openLifecycle(deps: LifecycleDeps): Promise<ModelLifecycle
           );
         }
         checkCompatible(state, model);
-        return {
-          next: {
-            champion: previous,
-            previous: state.champion,
-            shadows: state.shadows.filter((s) => s !== previous),
-          },
-          change: record(actor, "rollback", state.champion, previous),
-        };
+        return crown(state, previous, record(actor, "rollback", state.champion, previous));
       });
     },
     setShadow(version, on, actor) {
