@@ -96,6 +96,35 @@ Deno.test("each request reads the model set once: a swap mid-traffic never mixes
   answers.flat().forEach((a) => assert.equal(byId.get(a.request_id), a.model_version));
 });
 
+Deno.test("the calls of one turn share one ONNX run per model and one commit", async () => {
+  const commits: number[] = [];
+  await using t = await createTempStore({ onCommit: (rows) => commits.push(rows) });
+  const runs: number[] = [];
+  const counted = await loadModel("artifacts", { events: { onBatch: (n) => runs.push(n) } });
+  try {
+    const set: ModelSet = { champion: counted, shadows: [] };
+    const predictor = createPredictor({
+      models: () => set,
+      store: t.store,
+    });
+    const calls = Array.from(
+      { length: 8 },
+      (_, i) =>
+        predictor.predict(rows.slice(0, 1 + (i % 2)), {
+          requestIds: i % 2 ? [`t${i}:0`, `t${i}:1`] : [`t${i}`],
+          clientId: "",
+          startedAt: performance.now(),
+        }),
+    );
+    const answers = await Promise.all(calls);
+    assert.deepEqual(runs.slice(-1), [12], "one ONNX run for the 12 rows of 8 calls");
+    assert.deepEqual(commits, [12], "one commit for all of them");
+    assert.equal(answers.flat().length, 12);
+  } finally {
+    await counted.release();
+  }
+});
+
 addEventListener("unload", () => {
   champion.release();
   challenger.release();

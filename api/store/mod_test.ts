@@ -92,6 +92,22 @@ storeTest(
   },
 );
 
+storeTest(
+  "in one group, one-row and batch entries sharing an id: the first logs, the later is refused",
+  async (t) => {
+    const results = await Promise.all([
+      t.store.append({ rows: [record(1)] }),
+      t.store.append({ rows: [record(1), record(2)] }), // r1 taken by the one-row entry above
+      t.store.append({ rows: [record(3), record(4)] }),
+      t.store.append({ rows: [record(4)] }), // r4 taken by the batch above
+      t.store.append({ rows: [record(5), record(5)] }), // the same id twice in one entry
+    ]);
+    assert.deepEqual(results, ["logged", "duplicate", "logged", "duplicate", "duplicate"]);
+    assert.deepEqual((await all(t)).map((r) => r.request_id), ["r1", "r3", "r4"]);
+    assert.equal((await t.store.rollups.totals()).n, 3, "refused entries leave no rollup");
+  },
+);
+
 storeTest("shadow scores are written with their prediction, in the same commit", async (t) => {
   const entry: LogEntry = {
     rows: [record(1), record(2)],

@@ -44,8 +44,14 @@ export interface LoadResult {
 /** The load generator: `wrk` when asked or (auto) when it runs here, else `fetch`. */
 export async function pickGenerator(wanted: "auto" | "wrk" | "fetch"): Promise<"wrk" | "fetch"> {
   if (wanted === "fetch") return "fetch";
-  const found = await new Deno.Command("wrk", { args: ["-v"], stdout: "null", stderr: "null" })
-    .output().then(() => true, () => false);
+  let found: boolean;
+  try {
+    // Throws at once (not a rejected promise) when wrk is not installed.
+    await new Deno.Command("wrk", { args: ["-v"], stdout: "null", stderr: "null" }).output();
+    found = true;
+  } catch {
+    found = false;
+  }
   if (found) return "wrk";
   if (wanted === "wrk") throw new Error("wrk is not installed (apt-get install wrk)");
   return "fetch";
