@@ -1,13 +1,26 @@
 import assert from "node:assert/strict";
 import { getPage, logIn, postForm } from "../testing/http.ts";
 import { seedComparison } from "../testing/comparison_seed.ts";
-import { createFakeModelAdmin, versionInfo } from "../testing/fake_model_admin.ts";
+import {
+  createFakeModelAdmin,
+  type FakeModelAdmin,
+  versionInfo,
+} from "../testing/fake_model_admin.ts";
 import { createSiteTestApp, type SiteTestApp } from "../testing/site_test_kit.ts";
 
 const NOW = new Date("2026-03-01T12:00:00.000Z");
 const ADMIN = "admin-key-0000000000000001";
 
-const seed = (t: SiteTestApp, champion: string) => seedComparison(t.store, champion, NOW);
+/** Serves the champion with v2 in its shadow (40 rows each) and logs their comparison rows. */
+async function servePair(t: SiteTestApp, models: FakeModelAdmin): Promise<string> {
+  const champion = t.model.meta.model_version;
+  models.versions.push(
+    versionInfo(champion, "champion", { rows_scored: 40 }),
+    versionInfo("v2", "shadow", { rows_scored: 40 }),
+  );
+  await seedComparison(t.store, champion, NOW);
+  return champion;
+}
 
 const swapRow = (html: string, cell: string) =>
   html.match(new RegExp(`data-cell="${cell}".*?</tr>`, "s"))?.[0] ?? "";
@@ -28,12 +41,7 @@ Deno.test("with one model the model pages say there is nothing to compare", asyn
 Deno.test("the comparison page shows distributions, agreement, swap set and realised metrics", async () => {
   const models = createFakeModelAdmin([]);
   await using t = await createSiteTestApp({ now: () => NOW, site: { models } });
-  const champion = t.model.meta.model_version;
-  models.versions.push(
-    versionInfo(champion, "champion", { rows_scored: 40 }),
-    versionInfo("v2", "shadow", { rows_scored: 40 }),
-  );
-  await seed(t, champion);
+  await servePair(t, models);
 
   const list = await getPage(t.app, "/monitor/models");
   assert.equal(list.status, 200);
@@ -125,12 +133,7 @@ Deno.test("with keys, promoting needs the admin session's CSRF token and records
 Deno.test("performance per version: a selector, and the rows a shadow scored with its own scores", async () => {
   const models = createFakeModelAdmin([]);
   await using t = await createSiteTestApp({ now: () => NOW, site: { models } });
-  const champion = t.model.meta.model_version;
-  models.versions.push(
-    versionInfo(champion, "champion", { rows_scored: 40 }),
-    versionInfo("v2", "shadow", { rows_scored: 40 }),
-  );
-  await seed(t, champion);
+  await servePair(t, models);
   const all = await getPage(t.app, "/monitor/performance?window=1h");
   assert.match(all.html, /data-testid="version-picker"/);
   assert.match(all.html, /href="\/monitor\/performance\?window=1h&amp;version=v2"/);
@@ -158,12 +161,7 @@ Deno.test("drift per version: recomputed against the version's own reference, ke
           : undefined,
     },
   });
-  const champion = t.model.meta.model_version;
-  models.versions.push(
-    versionInfo(champion, "champion", { rows_scored: 40 }),
-    versionInfo("v2", "shadow", { rows_scored: 40 }),
-  );
-  await seed(t, champion);
+  const champion = await servePair(t, models);
   const refused = await postForm(t.app, "/monitor/drift", { scope: "24h", version: "v2" });
   assert.equal(refused.status, 409);
   assert.match(refused.html, /no artifacts of model v2/);
