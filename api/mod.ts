@@ -8,14 +8,13 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "hono/request-id";
 import type { KeyRing } from "./auth/api_keys.ts";
 import type { Config } from "./config.ts";
 import type { AppEnv } from "./http/env.ts";
 import { notFound, onError } from "./http/error_handler.ts";
 import { finishDocument, PUBLIC } from "./http/openapi.ts";
 import { ProblemError } from "./http/problem.ts";
-import { createRequestIdGenerator } from "./http/request_id.ts";
+import { newRequestId } from "./http/request_id.ts";
 import { buildSchemas } from "./http/schemas.ts";
 import type { Metrics } from "./metrics/registry.ts";
 import { requireKey } from "./middleware/auth.ts";
@@ -23,10 +22,9 @@ import type { AuthThrottle } from "./middleware/auth_throttle.ts";
 import { bodySizeLimit } from "./middleware/body_limit.ts";
 import { concurrencyCap } from "./middleware/concurrency_cap.ts";
 import { deadline } from "./middleware/deadline.ts";
-import { headContentLength } from "./middleware/head_length.ts";
 import { perClientRateLimit } from "./middleware/rate_limit.ts";
-import { type RequestStats, requestStats } from "./middleware/request_stats.ts";
-import { noSniff, noStore } from "./middleware/response_headers.ts";
+import { frontDoor } from "./middleware/front_door.ts";
+import type { RequestStats } from "./middleware/request_stats.ts";
 import type { Predictor } from "./predictor.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
@@ -90,11 +88,11 @@ export type Api = OpenAPIHono<AppEnv> & {
 export const SCORING_PATHS = ["/predict", "/predict_batch", "/feedback"] as const;
 
 /**
- * The middleware every request passes, in order: statistics, response
- * headers (nosniff, HEAD lengths, no-store on the scoring routes), request
- * id, method check, load shedding, deadline, body size; then keys (failures
- * throttled per client) and rate limit on the protected routes. Returns what must be disposed on
- * shutdown.
+ * The middleware every request passes, in order: the front door (statistics,
+ * request id, response headers: nosniff, HEAD lengths, no-store on the
+ * scoring routes; and its guards: load shedding, deadline, body size), the
+ * method check; then keys (failures throttled per client) and rate limit on
+ * the protected routes. Returns what must be disposed on shutdown.
  */
 function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   const { config, ring, metrics, requestStats: stats } = deps;
@@ -113,21 +111,23 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
       ),
   });
 
-  app.use(requestStats({
-    record(sample) {
-      stats.record(sample);
-      metrics.record(sample);
+  app.use(frontDoor({
+    stats: {
+      record(sample) {
+        stats.record(sample);
+        metrics.record(sample);
+      },
     },
+    newRequestId,
+    // All their answers, refusals (405, 503, 413, 401 …) included.
+    noStorePaths: SCORING_PATHS,
+    guards: [
+      concurrencyCap({ max: config.maxConcurrentRequests }).middleware,
+      requestDeadline.middleware,
+      bodySizeLimit({ maxBytes: config.maxBodyBytes }),
+    ],
+    onError,
   }));
-  app.use(async (c, next) => {
-    c.set("startedAt", performance.now());
-    await next();
-  });
-  app.use(noSniff());
-  app.use(headContentLength());
-  // Before every check that may refuse a request (405, 503, 413, 401 …): all their answers too.
-  for (const path of SCORING_PATHS) app.use(path, noStore());
-  app.use(requestId({ generator: createRequestIdGenerator() }));
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) => {
@@ -139,9 +139,6 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
       );
     },
   }));
-  app.use(concurrencyCap({ max: config.maxConcurrentRequests }).middleware);
-  app.use(requestDeadline.middleware);
-  app.use(bodySizeLimit({ maxBytes: config.maxBodyBytes }));
   // Keys are checked on the routes' own methods only: another method is a 405 for anyone.
   const throttle = deps.authThrottle;
   const scoringAuth = requireKey({ ring, scope: "scoring", throttle });

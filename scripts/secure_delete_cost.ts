@@ -9,8 +9,9 @@
  *   deno run --allow-read=/tmp --allow-write=/tmp scripts/secure_delete_cost.ts
  *     [--rows 100000] [--group 200] [--reps 8]
  *
- * Each run logs `rows` predictions with random request ids (as the API
- * issues them: the unique index is filled in random order), `group` rows
+ * Each run logs `rows` predictions with random request ids (as a client may
+ * send them: the unique index is filled in random order, the case where
+ * b-tree splits move the most cells), `group` rows
  * per commit, into a fresh temp database (`synchronous=NORMAL`, so the disk's
  * fsync does not hide the difference). Prints the median rate of each
  * setting and their ratio.
@@ -19,7 +20,8 @@
  */
 import { join } from "node:path";
 import { parseFlags, parseIntegerFlag, UsageError } from "./lib/flags.ts";
-import { openStore, type PredictionRecord } from "../api/store/mod.ts";
+import { openStore } from "../api/store/mod.ts";
+import { logRows } from "./lib/log_load.ts";
 
 /** One measurement: rows per second with secure_delete on and off, medians over `reps`. */
 export interface SecureDeleteCost {
@@ -31,25 +33,6 @@ export interface SecureDeleteCost {
   ratio: number;
 }
 
-const INPUT = JSON.stringify(
-  Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`feature_${i}`, 1000 + i * 17.5])),
-);
-
-function record(ts: string): PredictionRecord {
-  return {
-    ts_utc: ts,
-    client_id: "",
-    request_id: crypto.randomUUID(),
-    model_version: "m1",
-    proba_default: 0.2,
-    threshold: 0.5,
-    decision: 0,
-    latency_ms: 1,
-    input_json: INPUT,
-    reasons_json: null,
-  };
-}
-
 /** Rows per second logging `rows` rows, `group` per commit, with secure_delete on or off. */
 async function logRate(dir: string, on: boolean, rows: number, group: number): Promise<number> {
   const path = join(dir, `${on ? "on" : "off"}-${crypto.randomUUID()}.sqlite`);
@@ -59,14 +42,8 @@ async function logRate(dir: string, on: boolean, rows: number, group: number): P
     pragmas: on ? [] : ["secure_delete = OFF"],
   });
   try {
-    const t0 = performance.now();
-    for (let done = 0; done < rows; done += group) {
-      const ts = new Date().toISOString();
-      const n = Math.min(group, rows - done);
-      // One entry per request, as the API appends them; the group commit takes them together.
-      await Promise.all(Array.from({ length: n }, () => store.append({ rows: [record(ts)] })));
-    }
-    return rows / ((performance.now() - t0) / 1000);
+    const load = await logRows(store, { rows, group, requestId: () => crypto.randomUUID() });
+    return rows / load.seconds;
   } finally {
     await store.close();
   }

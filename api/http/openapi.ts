@@ -81,7 +81,8 @@ const OVERLOADED_TOO = "Also when the service is handling MAX_CONCURRENT_REQUEST
 /** The `X-Request-Id` every answer carries. */
 const REQUEST_ID: HeaderSpec = {
   description: "The request's id: the caller's X-Request-Id when it was safe to reuse, else a " +
-    "new UUID. Every log line and problem document of the request carries it.",
+    "new time-ordered UUID (version 7). Every log line and problem document of the request " +
+    "carries it.",
   schema: { type: "string" },
 };
 

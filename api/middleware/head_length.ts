@@ -2,19 +2,16 @@
  * `HEAD` answers carry the `Content-Length` of the `GET` (RFC 9110 §9.3.2).
  * Hono answers `HEAD` by running the `GET` route and dropping its body, and
  * the server then counts the empty body: `content-length: 0`. This
- * middleware measures the `GET`'s body first and states its length.
+ * function measures the `GET`'s body first and states its length.
  *
  * @module
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 
-/** Sets `Content-Length` on `HEAD` answers from the body the `GET` would send. */
-export function headContentLength(): MiddlewareHandler {
-  return async (c, next) => {
-    await next();
-    if (c.req.method !== "HEAD" || c.res.body === null) return;
-    if (c.res.headers.has("content-length")) return;
-    const bytes = await c.res.clone().arrayBuffer();
-    c.res.headers.set("content-length", String(bytes.byteLength));
-  };
+/** Sets `Content-Length` on a `HEAD` answer (`c.res`) from the body the `GET` would send. */
+export async function setHeadContentLength(c: Context): Promise<void> {
+  if (c.req.method !== "HEAD" || c.res.body === null) return;
+  if (c.res.headers.has("content-length")) return;
+  const bytes = await c.res.clone().arrayBuffer();
+  c.res.headers.set("content-length", String(bytes.byteLength));
 }

@@ -1,5 +1,5 @@
 /**
- * Request statistics middleware: counts every response (including 4xx/5xx
+ * Request statistics: counts every response (including 4xx/5xx
  * that never become predictions) per minute × route × status class with a
  * latency histogram, in memory, and adds the counters to `request_minutes`
  * every `flushIntervalMs` (default 5 s), on {@link RequestStats.flush} (the
@@ -10,15 +10,12 @@
  * loses nothing if `close()` runs before the database closes. The flush
  * timer is unref'd, so it never keeps the process alive.
  *
- * Usage (Hono style):
- * ```ts
- * const stats = createRequestStats(store.requests);
- * app.use(requestStats(stats));
- * ```
+ * The front door (`front_door.ts`) records each finished request with
+ * {@link routeLabel}.
  *
  * @module
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Store } from "../store/mod.ts";
 import { createRequestAggregator, type RequestSample } from "../metrics/request_aggregator.ts";
@@ -35,7 +32,7 @@ export interface RequestStatsOptions {
   onFlushError?: (error: unknown) => void;
 }
 
-/** The recorder behind the middleware. */
+/** The recorder of request statistics. */
 export interface RequestStats {
   /** Counts one finished request at the current minute. */
   record(sample: Omit<RequestSample, "minute">): void;
@@ -101,22 +98,4 @@ export function routeLabel(c: Context): string {
     return "(unmatched)";
   }
   return `${c.req.method} ${route.path}`;
-}
-
-/** The middleware: mount it first, so it times everything, errors included. */
-export function requestStats(stats: Pick<RequestStats, "record">): MiddlewareHandler {
-  return async function requestStatsMiddleware(c, next) {
-    const start = performance.now();
-    let failed = true;
-    try {
-      await next();
-      failed = false;
-    } finally {
-      stats.record({
-        route: routeLabel(c),
-        status: failed ? 500 : c.res.status,
-        ms: performance.now() - start,
-      });
-    }
-  };
 }

@@ -1,23 +1,27 @@
 import assert from "node:assert/strict";
-import { Hono } from "hono";
+import { type ErrorHandler, Hono } from "hono";
+import type { AppEnv } from "../http/env.ts";
 import fc from "fast-check";
 import { openStore, type RequestMinute } from "../store/mod.ts";
 import { createRequestAggregator } from "../metrics/request_aggregator.ts";
-import { createRequestStats, requestStats } from "./request_stats.ts";
+import { frontDoor } from "./front_door.ts";
+import { createRequestStats, type RequestStats } from "./request_stats.ts";
 
 const MINUTE = 29_000_000;
 
-function appWith(stats: Parameters<typeof requestStats>[0]) {
-  const app = new Hono();
-  app.use(requestStats(stats));
-  const sub = new Hono();
+/** An app whose front door records into `stats` (the way the API counts requests). */
+function appWith(stats: Pick<RequestStats, "record">) {
+  const onError: ErrorHandler<AppEnv> = (_err, c) => c.text("error", 500);
+  const app = new Hono<AppEnv>();
+  app.use(frontDoor({ stats, newRequestId: () => "id", noStorePaths: [], guards: [], onError }));
+  const sub = new Hono<AppEnv>();
   sub.get("/items/:id", (c) => c.text(c.req.param("id")));
   sub.post("/fail", () => {
     throw new Error("boom");
   });
   app.route("/api", sub);
   app.post("/predict", (c) => c.json({ error: "invalid" }, 422));
-  app.onError((_err, c) => c.text("error", 500));
+  app.onError(onError);
   return app;
 }
 

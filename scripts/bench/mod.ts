@@ -6,6 +6,7 @@
  * - `profile`: the service under load with `--cpu-prof`: top functions and
  *   CPU µs per request by stage (`profile.ts`);
  * - `pieces`: in-process micro-benchmarks of each piece of a request (`pieces.ts`);
+ * - `ids`: the audit log's commit with random against time-ordered request ids (`ids.ts`);
  * - `model`: reason-code cost per row, and fewer trees against accuracy (`model.ts`);
  * - `scale`: drift and site pages over a large audit log (`scale.ts`);
  * - `comparison`: champion vs challenger reads and pages over a large log (`comparison.ts`).
@@ -34,6 +35,7 @@ export const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
   http: () => import("./http.ts"),
   profile: () => import("./profile.ts"),
   pieces: () => import("./pieces.ts"),
+  ids: () => import("./ids.ts"),
   model: () => import("./model.ts"),
   scale: () => import("./scale.ts"),
   comparison: () => import("./comparison.ts"),
