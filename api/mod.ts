@@ -88,10 +88,10 @@ export type Api = OpenAPIHono<AppEnv> & {
 export const SCORING_PATHS = ["/predict", "/predict_batch", "/feedback"] as const;
 
 /**
- * The middleware every request passes, in order: the front door (statistics,
- * request id, response headers: nosniff, HEAD lengths, no-store on the
- * scoring routes; and its guards: load shedding, deadline, body size), the
- * method check; then keys (failures throttled per client) and rate limit on
+ * The middleware every request passes: the front door (statistics, request
+ * id, response headers: nosniff, HEAD lengths, no-store on the scoring
+ * routes; and its guards, in order: method check, load shedding, deadline,
+ * body size); then keys (failures throttled per client) and rate limit on
  * the protected routes. Returns what must be disposed on shutdown.
  */
 function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
@@ -122,22 +122,22 @@ function useMiddleware(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
     // All their answers, refusals (405, 503, 413, 401 …) included.
     noStorePaths: SCORING_PATHS,
     guards: [
+      methodNotAllowed({
+        app,
+        onMethodNotAllowed: (c, methods) => {
+          throw new ProblemError(
+            405,
+            "method-not-allowed",
+            `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(", ")}`,
+            { headers: { allow: methods.join(", ") } },
+          );
+        },
+      }),
       concurrencyCap({ max: config.maxConcurrentRequests }).middleware,
       requestDeadline.middleware,
       bodySizeLimit({ maxBytes: config.maxBodyBytes }),
     ],
     onError,
-  }));
-  app.use(methodNotAllowed({
-    app,
-    onMethodNotAllowed: (c, methods) => {
-      throw new ProblemError(
-        405,
-        "method-not-allowed",
-        `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(", ")}`,
-        { headers: { allow: methods.join(", ") } },
-      );
-    },
   }));
   // Keys are checked on the routes' own methods only: another method is a 405 for anyone.
   const throttle = deps.authThrottle;

@@ -131,7 +131,8 @@ export async function loadModel(
     encoder,
     explainerData,
     referencePath: join(artifactsDir, meta.reference.file),
-    scoreRows: async (rows: readonly Features[]) => Float64Array.from(await batcher.submit(rows)),
+    scoreRows: (rows: readonly Features[]) =>
+      batcher.submit(rows).then((p) => Float64Array.from(p)),
     scoreMatrix: (matrix: Float32Array) => scorer.score(matrix),
     release: () => scorer.release(),
   };

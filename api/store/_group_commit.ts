@@ -60,7 +60,7 @@ export function createGroupCommitWriter<E, R>(
     onFailure: options.onFailure,
   });
   return {
-    append: async (entry) => (await batcher.submit([entry]))[0],
+    append: (entry) => batcher.submit([entry]).then((results) => results[0]),
     get depth() {
       return batcher.depth;
     },

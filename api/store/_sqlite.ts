@@ -196,18 +196,17 @@ export function sqliteExecutor(db: DatabaseSync): Sql {
  * the minute rollup are written. Synchronous on purpose: it runs between
  * event-loop turns and holds the write lock only for its own statements.
  *
- * A one-row entry (every /predict) is inserted with `ON CONFLICT DO NOTHING`
- * on the unique (request_id, client_id) index: no change means a duplicate,
- * without a look-up first (measured: the look-up was 2.5% of the service's
- * time under load, `deno task bench profile`). A batch entry is all or none,
- * so it looks its ids up before inserting any.
+ * Rows are inserted with `ON CONFLICT DO NOTHING` on the unique
+ * (request_id, client_id) index: no change means a duplicate, without a
+ * look-up first (measured: the look-up was 2.5% of the service's time under
+ * load, `deno task bench profile`; for a batch, see {@link insertRows}).
  */
 function logCommitter(db: DatabaseSync): (entries: readonly LogEntry[]) => EntryResult[] {
-  const exists = db.prepare("SELECT 1 FROM predictions WHERE request_id = ? AND client_id = ?");
-  const insertSql = `INSERT INTO predictions (${PREDICTION_COLUMNS.join(", ")})
-     VALUES (${placeholders(PREDICTION_COLUMNS.length)})`;
-  const insert = db.prepare(insertSql);
-  const insertNew = db.prepare(`${insertSql} ON CONFLICT (request_id, client_id) DO NOTHING`);
+  const insert = db.prepare(
+    `INSERT INTO predictions (${PREDICTION_COLUMNS.join(", ")})
+     VALUES (${placeholders(PREDICTION_COLUMNS.length)})
+     ON CONFLICT (request_id, client_id) DO NOTHING`,
+  );
   const insertShadow = db.prepare(
     `INSERT INTO shadow_predictions (prediction_id, model_version, proba_default, threshold,
        decision, reasons_json) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -230,17 +229,27 @@ function logCommitter(db: DatabaseSync): (entries: readonly LogEntry[]) => Entry
   /**
    * The rows' ids, or null (nothing written) when one of their request ids is
    * taken: logged before, earlier in this transaction, or twice in `rows`.
+   * Every row is inserted with `ON CONFLICT DO NOTHING`: no change means a
+   * taken id. A batch is all or none: its rows go in under a savepoint,
+   * rolled back at its first taken id.
    */
   function insertRows(rows: readonly PredictionRecord[]): number[] | null {
     if (rows.length === 1) {
-      const { changes, lastInsertRowid } = insertNew.run(...params(rows[0]));
+      const { changes, lastInsertRowid } = insert.run(...params(rows[0]));
       return changes === 0 ? null : [Number(lastInsertRowid)];
     }
-    const keys = new Set(rows.map((r) => `${r.client_id}\u0000${r.request_id}`));
-    const duplicate = keys.size < rows.length ||
-      rows.some((r) => exists.get(r.request_id, r.client_id) !== undefined);
-    if (duplicate) return null;
-    return rows.map((r) => Number(insert.run(...params(r)).lastInsertRowid));
+    db.exec("SAVEPOINT entry");
+    const ids: number[] = [];
+    for (const r of rows) {
+      const { changes, lastInsertRowid } = insert.run(...params(r));
+      if (changes === 0) {
+        db.exec("ROLLBACK TO entry; RELEASE entry");
+        return null;
+      }
+      ids.push(Number(lastInsertRowid));
+    }
+    db.exec("RELEASE entry");
+    return ids;
   }
 
   return (entries) => {

@@ -101,10 +101,21 @@ storeTest(
       t.store.append({ rows: [record(3), record(4)] }),
       t.store.append({ rows: [record(4)] }), // r4 taken by the batch above
       t.store.append({ rows: [record(5), record(5)] }), // the same id twice in one entry
+      // r6 and r7 go in before r3 is found taken: the whole entry is undone …
+      t.store.append({ rows: [record(6), record(7), record(3)] }),
+      t.store.append({ rows: [record(6)] }), // … so r6 is still free
     ]);
-    assert.deepEqual(results, ["logged", "duplicate", "logged", "duplicate", "duplicate"]);
-    assert.deepEqual((await all(t)).map((r) => r.request_id), ["r1", "r3", "r4"]);
-    assert.equal((await t.store.rollups.totals()).n, 3, "refused entries leave no rollup");
+    assert.deepEqual(results, [
+      "logged",
+      "duplicate",
+      "logged",
+      "duplicate",
+      "duplicate",
+      "duplicate",
+      "logged",
+    ]);
+    assert.deepEqual((await all(t)).map((r) => r.request_id), ["r1", "r3", "r4", "r6"]);
+    assert.equal((await t.store.rollups.totals()).n, 4, "refused entries leave no rollup");
   },
 );
 

@@ -181,7 +181,14 @@ export const run: SuiteRun = async (args, log) => {
   try {
     const service = await startService({
       env: parseKeyValueFlags("env", v.env),
-      denoFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${intervalUs}`],
+      // No V8 code cache: with it, the profiled service crashed at start (exit 139) now and then
+      // here, as in nodejs/node#27307 (the profiler meeting code from the cache).
+      denoFlags: [
+        "--no-code-cache",
+        "--cpu-prof",
+        `--cpu-prof-dir=${dir}`,
+        `--cpu-prof-interval=${intervalUs}`,
+      ],
     });
     // The profile's clock starts with the process: spawn ≈ ready − cold start.
     const spawnedAt = performance.now() - service.coldStartMs;
