@@ -7,6 +7,8 @@
  *   CPU µs per request by stage (`profile.ts`);
  * - `pieces`: in-process micro-benchmarks of each piece of a request (`pieces.ts`);
  * - `ids`: the audit log's commit with random against time-ordered request ids (`ids.ts`);
+ * - `inprocess`: CPU per request of the whole app in process, against another checkout
+ *   in the same process, alternating rounds (`inprocess.ts`);
  * - `model`: reason-code cost per row, and fewer trees against accuracy (`model.ts`);
  * - `scale`: drift and site pages over a large audit log (`scale.ts`);
  * - `comparison`: champion vs challenger reads and pages over a large log (`comparison.ts`).
@@ -36,6 +38,7 @@ export const SUITES: Readonly<Record<string, () => Promise<Suite>>> = {
   profile: () => import("./profile.ts"),
   pieces: () => import("./pieces.ts"),
   ids: () => import("./ids.ts"),
+  inprocess: () => import("./inprocess.ts"),
   model: () => import("./model.ts"),
   scale: () => import("./scale.ts"),
   comparison: () => import("./comparison.ts"),

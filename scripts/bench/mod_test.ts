@@ -22,6 +22,7 @@ const MINIMAL: Record<string, string[]> = {
   profile: ["--duration", "1", "--concurrency", "4", "--top", "5"],
   pieces: ["--reps", "1", "--iterations", "4", "--batch", "10"],
   ids: ["--rows", "200", "--group", "8", "--reps", "1"],
+  inprocess: ["--against", ".", "--rounds", "1", "--seconds", "0.1", "--concurrency", "4"],
   model: ["--reps", "1", "--trees", "10,all", "--batch", "10"],
   scale: ["--rows", "300", "--repeat", "1"],
   comparison: ["--rows", "300", "--repeat", "1"],
