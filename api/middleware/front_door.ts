@@ -2,7 +2,8 @@
  * The front door: what every request passes on its way in and out, in one
  * Hono middleware. In order: the start time (`startedAt`), the request id
  * (the caller's `X-Request-Id` when acceptable, else a new one, echoed on
- * the answer), then the guards (load shedding, deadline, body size …) around
+ * the answer), then the guards (method check, load shedding, deadline, body
+ * size …) around
  * the rest of the app; on the way out, `nosniff` on every answer,
  * `no-store` on the paths that carry applicants' data, the `Content-Length`
  * of `HEAD` answers, and the request statistics.
