@@ -3,10 +3,9 @@
  * Hono middleware. In order: the start time (`startedAt`), the request id
  * (the caller's `X-Request-Id` when acceptable, else a new one, echoed on
  * the answer), then the guards (method check, load shedding, deadline, body
- * size …) around
- * the rest of the app; on the way out, `nosniff` on every answer,
- * `no-store` on the paths that carry applicants' data, the `Content-Length`
- * of `HEAD` answers, and the request statistics.
+ * size …) around the rest of the app; on the way out, `nosniff` on every
+ * answer, `no-store` on the paths that carry applicants' data, the
+ * `Content-Length` of `HEAD` answers, and the request statistics.
  *
  * One middleware instead of one per concern: every Hono middleware keeps
  * two async frames (its own and `compose`'s) alive while the request waits
