@@ -17,7 +17,6 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import pg from "pg";
 import { DEFAULT_CONFIG } from "../../api/config.ts";
@@ -27,7 +26,7 @@ import { openStore, type PredictionRecord, type ShadowRecord } from "../../api/s
 import { createApp } from "../../main.ts";
 import { seededRandom } from "../../monitoring/seeded_random.ts";
 import { parseFlags, parseIntegerFlag } from "../lib/flags.ts";
-import { createSchema } from "../lib/pg_schema.ts";
+import { scratchLog } from "../lib/scratch_log.ts";
 import { createProgress } from "../lib/progress.ts";
 import { ROOT } from "../lib/service.ts";
 import { fmt, markdownTable, median, type SuiteRun } from "./stats.ts";
@@ -141,9 +140,8 @@ export const run: SuiteRun = async (args, log) => {
   });
   const rows = parseIntegerFlag("rows", v.rows, { min: 100 });
   const repeat = parseIntegerFlag("repeat", v.repeat, { min: 1, max: 1000 });
-  const dir = await Deno.makeTempDir({ prefix: "scorewatch_bench_comparison_" });
-  const schema = v.pg === undefined ? null : await createSchema(v.pg, "bench_comparison");
-  const dbPath = schema?.url ?? join(dir, "predictions.sqlite");
+  await using scratch = await scratchLog("comparison", v.pg);
+  const dbPath = scratch.url;
   const model = await loadModel(`${ROOT}artifacts`);
   const champion = model.meta.model_version;
   try {
@@ -222,7 +220,7 @@ export const run: SuiteRun = async (args, log) => {
     ].join("\n");
     return {
       json: {
-        settings: { rows, repeat, backend: schema ? "postgres" : "sqlite" },
+        settings: { rows, repeat, backend: scratch.backend },
         fill_seconds: fillS,
         steps: timings.map((t) => ({ ...t, ratio: t.medianMs / baseline })),
       },
@@ -230,7 +228,5 @@ export const run: SuiteRun = async (args, log) => {
     };
   } finally {
     await model.release();
-    await Deno.remove(dir, { recursive: true });
-    await schema?.drop();
   }
 };

@@ -117,18 +117,11 @@ export const run: SuiteRun = async (args, log) => {
     ? 1
     : parseIntegerFlag("concurrency", v.concurrency, { min: 1, max: 4096 });
   const path = route === "predict" ? "/predict" : "/predict_batch";
-  const perRequest = route === "predict" ? 1 : batchSize;
-  const subjects = [
-    await subject("this checkout", resolve(ROOT), route === "batch" ? batchSize : null),
-  ];
+  const batchRows = route === "batch" ? batchSize : null;
+  const perRequest = batchRows ?? 1;
+  const subjects = [await subject("this checkout", resolve(ROOT), batchRows)];
   if (v.against) {
-    subjects.push(
-      await subject(
-        `--against ${v.against}`,
-        resolve(v.against),
-        route === "batch" ? batchSize : null,
-      ),
-    );
+    subjects.push(await subject(`--against ${v.against}`, resolve(v.against), batchRows));
   }
   const cpu = subjects.map(() => [] as number[]);
   try {

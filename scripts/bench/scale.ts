@@ -30,7 +30,7 @@ import { parseFlags, parseIntegerFlag } from "../lib/flags.ts";
 import { createProgress } from "../lib/progress.ts";
 import { readTaskArgv, ROOT } from "../lib/service.ts";
 import { fillDemoDatabase, writeSyntheticRequestStats } from "../site_demo_data.ts";
-import { createSchema } from "../lib/pg_schema.ts";
+import { scratchLog } from "../lib/scratch_log.ts";
 import { fmt, markdownTable, median, type SuiteRun } from "./stats.ts";
 
 /** The help text. */
@@ -75,117 +75,111 @@ export const run: SuiteRun = async (args, log) => {
   });
   const rows = parseIntegerFlag("rows", v.rows, { min: 100 });
   const repeat = parseIntegerFlag("repeat", v.repeat, { min: 1, max: 1000 });
-  const dir = await Deno.makeTempDir({ prefix: "scorewatch_bench_scale_" });
-  const schema = v.pg === undefined ? null : await createSchema(v.pg, "bench_scale");
-  const dbPath = schema?.url ?? join(dir, "predictions.sqlite");
+  await using scratch = await scratchLog("scale", v.pg);
+  const { dir, url: dbPath } = scratch;
+  log(`scale: filling ${rows} predictions …`);
+  const t0 = performance.now();
+  const progress = createProgress({ label: "fill", total: rows });
+  await fillDemoDatabase({
+    dbPath,
+    n: rows,
+    hours: 7 * 24,
+    now: new Date(),
+    artifactsDir: `${ROOT}artifacts`,
+    sourcePath: `${ROOT}data/credit_data/test.csv`,
+    outcomes: 0.5,
+    drift: { hours: 12, specs: [parseScaleSpec("Income=1.8")] },
+    onProgress: (n) => progress.update(n),
+  });
+  progress.stop();
+  const fillS = (performance.now() - t0) / 1000;
+
+  log("scale: deno task drift --limit all …");
+  const drift = await measureDrift(dbPath, dir);
+
+  log("scale: site pages …");
+  const model = await loadModel(`${ROOT}artifacts`);
+  const store = await openStore(dbPath, { synchronous: "NORMAL" });
+  await writeSyntheticRequestStats(store);
+  const app = createApp({
+    config: DEFAULT_CONFIG,
+    model,
+    store,
+    site: { drift: { minIntervalMs: 0 } },
+  });
+  const windows = (path: string, ws: string[]) => ws.map((w) => `${path}?window=${w}`);
+  // A fresh log numbers its rows 1 … rows.
+  const pages = [
+    ...windows("/monitor", ["1h", "24h", "7d", "all"]),
+    ...windows("/monitor/scores", ["1h", "24h", "7d", "all"]),
+    "/monitor/api/overview?window=7d",
+    "/monitor/api/scores?window=all",
+    "/monitor/drift",
+    ...windows("/monitor/performance", ["24h", "7d", "all"]),
+    "/monitor/predictions",
+    "/monitor/predictions?window=7d&decision=reject",
+    `/monitor/predictions?window=all&before=${Math.floor(rows / 2)}`,
+    "/monitor/predictions?request_id=sim-none",
+    `/monitor/predictions/${Math.floor(rows / 3)}`,
+    "/monitor/score",
+    "POST /monitor/drift scope=recent",
+    "POST /monitor/drift scope=24h",
+  ];
+  const render = async (page: string) => {
+    const [method, path, form] = page.startsWith("POST ") ? page.split(" ") : ["GET", page];
+    const init = method === "GET" ? {} : {
+      method,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "http://localhost",
+      },
+      body: form,
+    };
+    const t = performance.now();
+    const res = await app.request(path, init);
+    await res.arrayBuffer();
+    if (res.status >= 400) throw new Error(`${page}: HTTP ${res.status}`);
+    return performance.now() - t;
+  };
+  const timings: { page: string; medianMs: number; maxMs: number }[] = [];
   try {
-    log(`scale: filling ${rows} predictions …`);
-    const t0 = performance.now();
-    const progress = createProgress({ label: "fill", total: rows });
-    await fillDemoDatabase({
-      dbPath,
-      n: rows,
-      hours: 7 * 24,
-      now: new Date(),
-      artifactsDir: `${ROOT}artifacts`,
-      sourcePath: `${ROOT}data/credit_data/test.csv`,
-      outcomes: 0.5,
-      drift: { hours: 12, specs: [parseScaleSpec("Income=1.8")] },
-      onProgress: (n) => progress.update(n),
-    });
-    progress.stop();
-    const fillS = (performance.now() - t0) / 1000;
-
-    log("scale: deno task drift --limit all …");
-    const drift = await measureDrift(dbPath, dir);
-
-    log("scale: site pages …");
-    const model = await loadModel(`${ROOT}artifacts`);
-    const store = await openStore(dbPath, { synchronous: "NORMAL" });
-    await writeSyntheticRequestStats(store);
-    const app = createApp({
-      config: DEFAULT_CONFIG,
-      model,
-      store,
-      site: { drift: { minIntervalMs: 0 } },
-    });
-    const windows = (path: string, ws: string[]) => ws.map((w) => `${path}?window=${w}`);
-    // A fresh log numbers its rows 1 … rows.
-    const pages = [
-      ...windows("/monitor", ["1h", "24h", "7d", "all"]),
-      ...windows("/monitor/scores", ["1h", "24h", "7d", "all"]),
-      "/monitor/api/overview?window=7d",
-      "/monitor/api/scores?window=all",
-      "/monitor/drift",
-      ...windows("/monitor/performance", ["24h", "7d", "all"]),
-      "/monitor/predictions",
-      "/monitor/predictions?window=7d&decision=reject",
-      `/monitor/predictions?window=all&before=${Math.floor(rows / 2)}`,
-      "/monitor/predictions?request_id=sim-none",
-      `/monitor/predictions/${Math.floor(rows / 3)}`,
-      "/monitor/score",
-      "POST /monitor/drift scope=recent",
-      "POST /monitor/drift scope=24h",
-    ];
-    const render = async (page: string) => {
-      const [method, path, form] = page.startsWith("POST ") ? page.split(" ") : ["GET", page];
-      const init = method === "GET" ? {} : {
-        method,
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          origin: "http://localhost",
-        },
-        body: form,
-      };
-      const t = performance.now();
-      const res = await app.request(path, init);
-      await res.arrayBuffer();
-      if (res.status >= 400) throw new Error(`${page}: HTTP ${res.status}`);
-      return performance.now() - t;
-    };
-    const timings: { page: string; medianMs: number; maxMs: number }[] = [];
-    try {
-      for (const page of pages) {
-        await render(page);
-        const ms: number[] = [];
-        for (let i = 0; i < repeat; i++) ms.push(await render(page));
-        timings.push({ page, medianMs: median(ms), maxMs: Math.max(...ms) });
-      }
-    } finally {
-      app.dispose();
-      await store.close();
-      await model.release();
+    for (const page of pages) {
+      await render(page);
+      const ms: number[] = [];
+      for (let i = 0; i < repeat; i++) ms.push(await render(page));
+      timings.push({ page, medianMs: median(ms), maxMs: Math.max(...ms) });
     }
-    const met = (ok: boolean) => (ok ? "yes" : "NO");
-    const driftOk = drift.seconds <= DRIFT_BUDGET.seconds &&
-      (drift.rssMb === null || drift.rssMb <= DRIFT_BUDGET.rssMb);
-    const markdown = [
-      `## scale: ${rows} logged predictions (filled in ${fmt(fillS)} s); budgets are for 1,000,000`,
-      "",
-      markdownTable(["drift --limit all", "s", "peak RSS MB", "within 10 s, 300 MB"], [[
-        "deno task drift",
-        fmt(drift.seconds),
-        fmt(drift.rssMb),
-        met(driftOk),
-      ]]),
-      "",
-      markdownTable(
-        ["page (in process)", "median ms", "max ms", `within ${PAGE_BUDGET_MS} ms`],
-        timings.map((t) => [
-          t.page,
-          fmt(t.medianMs),
-          fmt(t.maxMs),
-          // The recompute runs the drift report: a job, not a page render.
-          t.page.startsWith("POST") ? "–" : met(t.maxMs <= PAGE_BUDGET_MS),
-        ]),
-      ),
-    ].join("\n");
-    return {
-      json: { settings: { rows, repeat }, fill_seconds: fillS, drift, pages: timings },
-      markdown,
-    };
   } finally {
-    await Deno.remove(dir, { recursive: true });
-    await schema?.drop();
+    app.dispose();
+    await store.close();
+    await model.release();
   }
+  const met = (ok: boolean) => (ok ? "yes" : "NO");
+  const driftOk = drift.seconds <= DRIFT_BUDGET.seconds &&
+    (drift.rssMb === null || drift.rssMb <= DRIFT_BUDGET.rssMb);
+  const markdown = [
+    `## scale: ${rows} logged predictions (filled in ${fmt(fillS)} s); budgets are for 1,000,000`,
+    "",
+    markdownTable(["drift --limit all", "s", "peak RSS MB", "within 10 s, 300 MB"], [[
+      "deno task drift",
+      fmt(drift.seconds),
+      fmt(drift.rssMb),
+      met(driftOk),
+    ]]),
+    "",
+    markdownTable(
+      ["page (in process)", "median ms", "max ms", `within ${PAGE_BUDGET_MS} ms`],
+      timings.map((t) => [
+        t.page,
+        fmt(t.medianMs),
+        fmt(t.maxMs),
+        // The recompute runs the drift report: a job, not a page render.
+        t.page.startsWith("POST") ? "–" : met(t.maxMs <= PAGE_BUDGET_MS),
+      ]),
+    ),
+  ].join("\n");
+  return {
+    json: { settings: { rows, repeat }, fill_seconds: fillS, drift, pages: timings },
+    markdown,
+  };
 };
